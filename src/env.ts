@@ -1,0 +1,31 @@
+import { defineEnvVars } from '@sveltejs/kit/env';
+
+const optional = (value: string | undefined) => (value ? value : undefined);
+
+// Every variable the app reads. Undeclared variables read as undefined, so add new ones here.
+export const variables = defineEnvVars({
+	DATABASE_URL: {
+		schema: optional,
+		description: 'PostgreSQL connection string. When unset, the embedded PGlite database is used.'
+	},
+	PGLITE_DATA_DIR: {
+		schema: (value) => value || './data/pglite',
+		description: 'Where the embedded PGlite database keeps its files (default ./data/pglite).'
+	},
+	PUBLIC_URL: {
+		schema: optional,
+		description: 'The public address people use, e.g. https://proofwork.example (default: the local address).'
+	},
+	SMTP_URL: {
+		schema: optional,
+		description: 'SMTP connection string for outgoing mail. When unset, mail goes to the log and the outbox table.'
+	},
+	MAIL_FROM: {
+		schema: (value) => value || 'Proofwork <no-reply@localhost>',
+		description: 'The From address of outgoing mail.'
+	},
+	LOG_LEVEL: {
+		schema: (value) => value || 'info',
+		description: 'pino log level: trace, debug, info, warn, error, fatal or silent.'
+	}
+});

@@ -1,0 +1,359 @@
+import type { Db, Executor } from '#lib/server/db/connect.js';
+import type { User } from '#lib/server/db/schema.js';
+import { hashPassword, verifyPasswordHash } from '#lib/server/auth/password.js';
+import { generateSecureRandomString, hashToken } from '#lib/server/auth/random.js';
+import * as rateLimit from '#lib/server/auth/rate-limit.js';
+import {
+	createSession,
+	invalidateUserSessions
+} from '#lib/server/auth/session.js';
+import { sendMail } from '#lib/server/mail.js';
+import { logger } from '#lib/server/log.js';
+import type { FieldErrors } from '#lib/server/forms.js';
+
+export const EMAIL_VERIFICATION_TTL_MS = 48 * 60 * 60 * 1000;
+export const PASSWORD_RESET_TTL_MS = 60 * 60 * 1000;
+
+// Compared against when no account matches, so an unknown login costs the same as a wrong password.
+const DUMMY_HASH = hashPassword('proofwork-dummy-password-for-timing');
+
+export type AccountResult<T> =
+	| { ok: true; value: T }
+	| { ok: false; status: 400 | 429; errors: FieldErrors };
+
+function isUniqueViolation(error: unknown, index: string): boolean {
+	const e = error as { code?: string; constraint?: string; message?: string } | null;
+	return e?.code === '23505' && (e.constraint === index || !!e.message?.includes(index));
+}
+
+export async function findUserByEmail(db: Executor, email: string): Promise<User | undefined> {
+	return db
+		.selectFrom('users')
+		.selectAll()
+		.where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+		.executeTakeFirst();
+}
+
+export async function findUserByHandle(db: Executor, handle: string): Promise<User | undefined> {
+	return db
+		.selectFrom('users')
+		.selectAll()
+		.where((eb) => eb(eb.fn('lower', ['handle']), '=', handle.toLowerCase()))
+		.executeTakeFirst();
+}
+
+export async function findUserById(db: Executor, id: number): Promise<User | undefined> {
+	return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function isHandleTaken(db: Executor, handle: string): Promise<boolean> {
+	return (await findUserByHandle(db, handle)) !== undefined;
+}
+
+export interface SignupInput {
+	email: string;
+	handle: string;
+	password: string;
+	ip: string;
+	origin: string;
+	now?: Date;
+}
+
+/** Creates the account and its first session, and mails a link to verify the address. */
+export async function signUp(
+	db: Db,
+	input: SignupInput
+): Promise<AccountResult<{ user: User; token: string; expiresAt: Date }>> {
+	const now = input.now ?? new Date();
+	if (!(await rateLimit.consume(db, `signup:ip:${input.ip}`, rateLimit.SIGNUP_PER_IP, now))) {
+		return { ok: false, status: 429, errors: { form: 'Too many sign-ups from your network. Try again in a few minutes.' } };
+	}
+	const errors: FieldErrors = {};
+	if (await isHandleTaken(db, input.handle)) errors.handle = 'This handle is taken. Choose another.';
+	if (await findUserByEmail(db, input.email))
+		errors.email = 'This email cannot be used for a new account. If it is yours, log in or reset your password.';
+	if (Object.keys(errors).length) return { ok: false, status: 400, errors };
+
+	const passwordHash = await hashPassword(input.password);
+	try {
+		const result = await db.transaction().execute(async (trx) => {
+			const user = await trx
+				.insertInto('users')
+				.values({ email: input.email, handle: input.handle, password_hash: passwordHash, created_at: now, updated_at: now })
+				.returningAll()
+				.executeTakeFirstOrThrow();
+			const session = await createSession(trx, user.id, now);
+			await startEmailVerification(trx, user, input.origin, now);
+			return { user, ...session };
+		});
+		logger.info({ userId: result.user.id }, 'account created');
+		return { ok: true, value: result };
+	} catch (error) {
+		// Two sign-ups racing for the same handle or address: the unique index decides.
+		if (isUniqueViolation(error, 'users_handle_lower_key'))
+			return { ok: false, status: 400, errors: { handle: 'This handle is taken. Choose another.' } };
+		if (isUniqueViolation(error, 'users_email_lower_key'))
+			return { ok: false, status: 400, errors: { email: 'This email cannot be used for a new account. If it is yours, log in or reset your password.' } };
+		throw error;
+	}
+}
+
+export interface LoginInput {
+	identifier: string;
+	password: string;
+	ip: string;
+	now?: Date;
+}
+
+/**
+ * Checks the password and opens a session. Attempts are throttled per IP and per account before
+ * any hash is computed, so excess attempts never reach argon2.
+ */
+export async function logIn(
+	db: Db,
+	input: LoginInput
+): Promise<AccountResult<{ user: User; token: string; expiresAt: Date }>> {
+	const now = input.now ?? new Date();
+	const throttled = {
+		ok: false,
+		status: 429,
+		errors: { form: 'Too many attempts. Wait a minute and try again, or reset your password.' }
+	} as const;
+	if (!(await rateLimit.consume(db, `login:ip:${input.ip}`, rateLimit.LOGIN_PER_IP, now))) return throttled;
+
+	const identifier = input.identifier.trim();
+	const user = identifier.includes('@')
+		? await findUserByEmail(db, identifier)
+		: await findUserByHandle(db, identifier);
+	const accountKey = `login:account:${user ? user.id : identifier.toLowerCase()}`;
+	if (!(await rateLimit.consume(db, accountKey, rateLimit.LOGIN_PER_ACCOUNT, now))) return throttled;
+
+	const valid = await verifyPasswordHash(user?.password_hash ?? (await DUMMY_HASH), input.password);
+	if (!user || !valid) {
+		return { ok: false, status: 400, errors: { form: 'That email or handle and password do not match an account.' } };
+	}
+	await rateLimit.reset(db, accountKey);
+	const session = await createSession(db, user.id, now);
+	return { ok: true, value: { user, ...session } };
+}
+
+async function issueToken(
+	db: Executor,
+	table: 'email_verification_tokens' | 'password_reset_tokens',
+	user: Pick<User, 'id'>,
+	email: string,
+	ttlMs: number,
+	now: Date
+): Promise<string> {
+	const token = generateSecureRandomString();
+	await db.deleteFrom(table).where('user_id', '=', user.id).execute();
+	await db
+		.insertInto(table)
+		.values({ user_id: user.id, email, token_hash: hashToken(token), expires_at: new Date(now.getTime() + ttlMs), created_at: now })
+		.execute();
+	return token;
+}
+
+/** Takes a token out of its table: a token works once, and only before it expires. */
+async function redeemToken(
+	db: Executor,
+	table: 'email_verification_tokens' | 'password_reset_tokens',
+	token: string,
+	now: Date
+) {
+	if (!/^[a-z2-7]{16,64}$/.test(token)) return undefined;
+	const row = await db
+		.deleteFrom(table)
+		.where('token_hash', '=', hashToken(token))
+		.returning(['user_id', 'email', 'expires_at'])
+		.executeTakeFirst();
+	if (!row || row.expires_at.getTime() <= now.getTime()) return undefined;
+	return row;
+}
+
+export async function startEmailVerification(
+	db: Executor,
+	user: Pick<User, 'id' | 'email' | 'handle'>,
+	origin: string,
+	now = new Date()
+): Promise<void> {
+	const token = await issueToken(db, 'email_verification_tokens', user, user.email, EMAIL_VERIFICATION_TTL_MS, now);
+	await sendMail(db, {
+		to: user.email,
+		subject: 'Verify your email address for Proofwork',
+		text: [
+			`Hello @${user.handle},`,
+			'',
+			'Confirm that this address is yours by opening this link:',
+			`${origin}/verify-email/${token}`,
+			'',
+			'The link works once and expires in 48 hours. If you did not sign up for Proofwork, ignore this mail.'
+		].join('\n')
+	});
+}
+
+/** Marks the address verified when the token is valid and the account still uses that address. */
+export async function verifyEmail(db: Db, token: string, now = new Date()): Promise<User | undefined> {
+	return db.transaction().execute(async (trx) => {
+		const row = await redeemToken(trx, 'email_verification_tokens', token, now);
+		if (!row) return undefined;
+		return trx
+			.updateTable('users')
+			.set({ email_verified_at: now, updated_at: now })
+			.where('id', '=', row.user_id)
+			.where((eb) => eb(eb.fn('lower', ['email']), '=', row.email.toLowerCase()))
+			.returningAll()
+			.executeTakeFirst();
+	});
+}
+
+/** Mails a reset link when an account uses the address; says nothing either way to the caller. */
+export async function requestPasswordReset(
+	db: Db,
+	input: { email: string; ip: string; origin: string; now?: Date }
+): Promise<AccountResult<null>> {
+	const now = input.now ?? new Date();
+	if (!(await rateLimit.consume(db, `mail:ip:${input.ip}`, rateLimit.MAIL_PER_IP, now))) {
+		return { ok: false, status: 429, errors: { form: 'Too many requests. Try again in a few minutes.' } };
+	}
+	const user = await findUserByEmail(db, input.email);
+	if (!user) return { ok: true, value: null };
+	await db.transaction().execute(async (trx) => {
+		const token = await issueToken(trx, 'password_reset_tokens', user, user.email, PASSWORD_RESET_TTL_MS, now);
+		await sendMail(trx, {
+			to: user.email,
+			subject: 'Reset your Proofwork password',
+			text: [
+				`Hello @${user.handle},`,
+				'',
+				'Someone asked to reset the password of your Proofwork account. To choose a new one, open:',
+				`${input.origin}/reset-password/${token}`,
+				'',
+				'The link works once and expires in 1 hour. If it was not you, ignore this mail; your password stays as it is.'
+			].join('\n')
+		});
+	});
+	return { ok: true, value: null };
+}
+
+export async function isPasswordResetTokenValid(db: Executor, token: string, now = new Date()): Promise<boolean> {
+	if (!/^[a-z2-7]{16,64}$/.test(token)) return false;
+	const row = await db
+		.selectFrom('password_reset_tokens')
+		.select('expires_at')
+		.where('token_hash', '=', hashToken(token))
+		.executeTakeFirst();
+	return !!row && row.expires_at.getTime() > now.getTime();
+}
+
+/** Sets a new password from a reset link, ends every session and opens a fresh one. */
+export async function resetPassword(
+	db: Db,
+	token: string,
+	newPassword: string,
+	now = new Date()
+): Promise<{ user: User; token: string; expiresAt: Date } | undefined> {
+	const passwordHash = await hashPassword(newPassword);
+	return db.transaction().execute(async (trx) => {
+		const row = await redeemToken(trx, 'password_reset_tokens', token, now);
+		if (!row) return undefined;
+		const user = await trx
+			.updateTable('users')
+			// The mail reached the person, which proves the address too.
+			.set({ password_hash: passwordHash, email_verified_at: now, updated_at: now })
+			.where('id', '=', row.user_id)
+			.where((eb) => eb(eb.fn('lower', ['email']), '=', row.email.toLowerCase()))
+			.returningAll()
+			.executeTakeFirst();
+		if (!user) return undefined;
+		await invalidateUserSessions(trx, user.id);
+		await rateLimit.reset(trx, `login:account:${user.id}`);
+		const session = await createSession(trx, user.id, now);
+		return { user, ...session };
+	});
+}
+
+async function checkCurrentPassword(db: Db, userId: number, password: string, now: Date): Promise<AccountResult<User>> {
+	const key = `login:account:${userId}`;
+	if (!(await rateLimit.consume(db, key, rateLimit.LOGIN_PER_ACCOUNT, now))) {
+		return { ok: false, status: 429, errors: { currentPassword: 'Too many attempts. Wait a minute and try again.' } };
+	}
+	const user = await findUserById(db, userId);
+	if (!user || !(await verifyPasswordHash(user.password_hash, password))) {
+		return { ok: false, status: 400, errors: { currentPassword: 'That is not your current password.' } };
+	}
+	await rateLimit.reset(db, key);
+	return { ok: true, value: user };
+}
+
+/** Changes the password and ends every other session of the account. */
+export async function changePassword(
+	db: Db,
+	input: { userId: number; sessionId: string; currentPassword: string; newPassword: string; now?: Date }
+): Promise<AccountResult<null>> {
+	const now = input.now ?? new Date();
+	const checked = await checkCurrentPassword(db, input.userId, input.currentPassword, now);
+	if (!checked.ok) return checked;
+	const passwordHash = await hashPassword(input.newPassword);
+	await db.transaction().execute(async (trx) => {
+		await trx.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', input.userId).execute();
+		await trx.deleteFrom('password_reset_tokens').where('user_id', '=', input.userId).execute();
+		await invalidateUserSessions(trx, input.userId, input.sessionId);
+	});
+	logger.info({ userId: input.userId }, 'password changed; other sessions ended');
+	return { ok: true, value: null };
+}
+
+/** Moves the account to a new address, which starts unverified and gets a verification mail. */
+export async function changeEmail(
+	db: Db,
+	input: { userId: number; email: string; currentPassword: string; origin: string; now?: Date }
+): Promise<AccountResult<null>> {
+	const now = input.now ?? new Date();
+	const checked = await checkCurrentPassword(db, input.userId, input.currentPassword, now);
+	if (!checked.ok) return checked;
+	const user = checked.value;
+	if (user.email.toLowerCase() === input.email.toLowerCase()) {
+		return { ok: false, status: 400, errors: { email: 'This is already your email address.' } };
+	}
+	const unusable = { ok: false, status: 400, errors: { email: 'This email cannot be used. Choose another.' } } as const;
+	if (await findUserByEmail(db, input.email)) return unusable;
+	try {
+		await db.transaction().execute(async (trx) => {
+			const updated = await trx
+				.updateTable('users')
+				.set({ email: input.email, email_verified_at: null, updated_at: now })
+				.where('id', '=', input.userId)
+				.returningAll()
+				.executeTakeFirstOrThrow();
+			await trx.deleteFrom('password_reset_tokens').where('user_id', '=', input.userId).execute();
+			await startEmailVerification(trx, updated, input.origin, now);
+		});
+	} catch (error) {
+		if (isUniqueViolation(error, 'users_email_lower_key')) return unusable;
+		throw error;
+	}
+	return { ok: true, value: null };
+}
+
+/** Deletes the account and everything it owns (sessions, tokens, throttling state, mail). */
+export async function deleteAccount(
+	db: Db,
+	input: { userId: number; currentPassword: string; now?: Date }
+): Promise<AccountResult<null>> {
+	const now = input.now ?? new Date();
+	const checked = await checkCurrentPassword(db, input.userId, input.currentPassword, now);
+	if (!checked.ok) return checked;
+	const user = checked.value;
+	await db.transaction().execute(async (trx) => {
+		// Rows that reference the user (sessions, tokens, and later profiles) go with it by cascade.
+		await trx.deleteFrom('users').where('id', '=', user.id).execute();
+		await trx.deleteFrom('rate_limit_buckets').where('key', '=', `login:account:${user.id}`).execute();
+		await trx
+			.deleteFrom('outbox')
+			.where((eb) => eb(eb.fn('lower', ['to_address']), '=', user.email.toLowerCase()))
+			.execute();
+	});
+	logger.info({ userId: user.id }, 'account deleted');
+	return { ok: true, value: null };
+}

@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { Kysely, PGliteDialect, PostgresDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Database } from '#lib/server/db/schema.js';
+
+export type Db = Kysely<Database>;
+/** A database handle or an open transaction: what every domain function takes first. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface ConnectOptions {
+	/** PostgreSQL connection string; when absent the embedded PGlite engine is used. */
+	databaseUrl?: string;
+	/** PGlite data directory; 'memory://' keeps it in memory (tests). */
+	pgliteDir?: string;
+}
+
+export function engineOf(options: ConnectOptions): 'postgres' | 'pglite' {
+	return options.databaseUrl ? 'postgres' : 'pglite';
+}
+
+export function createDatabase(options: ConnectOptions): Db {
+	if (options.databaseUrl) {
+		const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+		return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+	}
+	const dir = options.pgliteDir ?? './data/pglite';
+	return new Kysely<Database>({
+		dialect: new PGliteDialect({
+			pglite: async () => {
+				if (!dir.startsWith('memory://')) {
+					// PGlite creates the data directory itself but not its parents.
+					fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
+				}
+				const db = new PGlite(dir, { extensions: { pg_trgm } });
+				await db.waitReady;
+				return db;
+			}
+		})
+	});
+}

@@ -1,0 +1,21 @@
+import { fail } from '@sveltejs/kit';
+import { db } from '#lib/server/db/index.js';
+import * as accounts from '#lib/server/accounts.js';
+import { resetRequestSchema } from '#lib/server/auth/validation.js';
+import { parseForm } from '#lib/server/forms.js';
+import type { Actions } from './$types';
+
+export const actions = {
+	default: async (event) => {
+		const parsed = parseForm(resetRequestSchema, await event.request.formData());
+		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
+		const result = await accounts.requestPasswordReset(db, {
+			email: parsed.data.email,
+			ip: event.getClientAddress(),
+			origin: event.url.origin
+		});
+		if (!result.ok) return fail(result.status, { errors: result.errors, values: parsed.values });
+		// The same answer whether or not an account uses the address.
+		return { sent: true, values: parsed.values };
+	}
+} satisfies Actions;

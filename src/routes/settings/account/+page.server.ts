@@ -1,0 +1,50 @@
+import { fail, redirect } from '@sveltejs/kit';
+import { db } from '#lib/server/db/index.js';
+import * as accounts from '#lib/server/accounts.js';
+import { deleteSessionCookie } from '#lib/server/auth/cookies.js';
+import { requireUser } from '#lib/server/auth/guard.js';
+import {
+	changeEmailSchema,
+	changePasswordSchema,
+	deleteAccountSchema
+} from '#lib/server/auth/validation.js';
+import { parseForm } from '#lib/server/forms.js';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = ({ url }) => {
+	const { user } = requireUser();
+	return {
+		account: { email: user.email, handle: user.handle, emailVerified: user.emailVerified },
+		saved: url.searchParams.get('saved')
+	};
+};
+
+export const actions = {
+	password: async (event) => {
+		const { user, session } = requireUser();
+		const parsed = parseForm(changePasswordSchema, await event.request.formData());
+		if (!parsed.ok) return fail(400, { action: 'password', errors: parsed.errors, values: parsed.values });
+		const result = await accounts.changePassword(db, { userId: user.id, sessionId: session.id, ...parsed.data });
+		if (!result.ok) return fail(result.status, { action: 'password', errors: result.errors, values: parsed.values });
+		redirect(303, '/settings/account?saved=password');
+	},
+
+	email: async (event) => {
+		const { user } = requireUser();
+		const parsed = parseForm(changeEmailSchema, await event.request.formData());
+		if (!parsed.ok) return fail(400, { action: 'email', errors: parsed.errors, values: parsed.values });
+		const result = await accounts.changeEmail(db, { userId: user.id, origin: event.url.origin, ...parsed.data });
+		if (!result.ok) return fail(result.status, { action: 'email', errors: result.errors, values: parsed.values });
+		redirect(303, '/settings/account?saved=email');
+	},
+
+	delete: async (event) => {
+		const { user } = requireUser();
+		const parsed = parseForm(deleteAccountSchema, await event.request.formData());
+		if (!parsed.ok) return fail(400, { action: 'delete', errors: parsed.errors, values: parsed.values });
+		const result = await accounts.deleteAccount(db, { userId: user.id, currentPassword: parsed.data.currentPassword });
+		if (!result.ok) return fail(result.status, { action: 'delete', errors: result.errors, values: parsed.values });
+		deleteSessionCookie(event.cookies);
+		redirect(303, '/?deleted=1');
+	}
+} satisfies Actions;

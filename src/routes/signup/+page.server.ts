@@ -1,0 +1,28 @@
+import { fail, redirect } from '@sveltejs/kit';
+import { db } from '#lib/server/db/index.js';
+import * as accounts from '#lib/server/accounts.js';
+import { setSessionCookie } from '#lib/server/auth/cookies.js';
+import { signupSchema } from '#lib/server/auth/validation.js';
+import { parseForm } from '#lib/server/forms.js';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = ({ locals }) => {
+	if (locals.user) redirect(303, '/');
+};
+
+export const actions = {
+	default: async (event) => {
+		const parsed = parseForm(signupSchema, await event.request.formData());
+		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
+
+		const result = await accounts.signUp(db, {
+			...parsed.data,
+			ip: event.getClientAddress(),
+			origin: event.url.origin
+		});
+		if (!result.ok) return fail(result.status, { errors: result.errors, values: parsed.values });
+
+		setSessionCookie(event.cookies, event.url, result.value.token, result.value.expiresAt);
+		redirect(303, '/?welcome=1');
+	}
+} satisfies Actions;

@@ -1,0 +1,60 @@
+// `npm start`: serves the built app (build/) on Node's http server.
+//
+// adapter-node 6 no longer reads ORIGIN and, without a proxy header, assumes every request came
+// over https, which makes SvelteKit's CSRF check refuse form posts on plain http://localhost.
+// So this entry decides each request's origin at run time: PUBLIC_URL when it is set (the
+// self-hosted public address), otherwise the local address the request was sent to, over http.
+import http from 'node:http';
+import process from 'node:process';
+
+const ORIGIN_HEADER_PROTO = 'x-proofwork-origin-proto';
+const ORIGIN_HEADER_HOST = 'x-proofwork-origin-host';
+
+const publicUrl = process.env.PUBLIC_URL ? new URL(process.env.PUBLIC_URL) : null;
+if (publicUrl && !/^https?:$/.test(publicUrl.protocol)) {
+	console.error(`PUBLIC_URL must start with http:// or https:// (got ${process.env.PUBLIC_URL})`);
+	process.exit(1);
+}
+// adapter-node reads these once, when its handler module loads.
+process.env.PROTOCOL_HEADER = ORIGIN_HEADER_PROTO;
+process.env.HOST_HEADER = ORIGIN_HEADER_HOST;
+delete process.env.PORT_HEADER;
+
+const { handler } = await import(new URL('../build/handler.js', import.meta.url).href);
+
+const host = process.env.HOST || '0.0.0.0';
+const port = Number(process.env.PORT || 3000);
+const shutdownTimeoutMs = Number(process.env.SHUTDOWN_TIMEOUT || 1.5) * 1000;
+
+const server = http.createServer((req, res) => {
+	// Whatever a client sends under these names is discarded; only this process sets them.
+	req.headers[ORIGIN_HEADER_PROTO] = publicUrl ? publicUrl.protocol.slice(0, -1) : 'http';
+	req.headers[ORIGIN_HEADER_HOST] = publicUrl ? publicUrl.host : req.headers.host || `localhost:${port}`;
+	handler(req, res, () => {
+		res.statusCode = 404;
+		res.end('Not found');
+	});
+});
+
+server.listen({ host, port }, () => {
+	const shown = publicUrl ? publicUrl.origin : `http://localhost:${port}`;
+	console.log(`Proofwork is listening on ${host}:${port}; open ${shown}`);
+});
+
+let stopping = false;
+function shutdown(reason) {
+	if (stopping) return;
+	stopping = true;
+	server.close(() => {
+		// Lets the app close its database (see hooks.server.ts), then the process ends by itself.
+		process.emit('sveltekit:shutdown', reason);
+	});
+	server.closeIdleConnections();
+	// Requests still running after the grace period are cut off.
+	setTimeout(() => {
+		server.closeAllConnections();
+		setTimeout(() => process.exit(0), 1000).unref();
+	}, shutdownTimeoutMs).unref();
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
