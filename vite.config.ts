@@ -30,6 +30,7 @@ export default defineConfig({
 	test: {
 		include: ['src/**/*.spec.ts'],
 		environment: 'node',
+		env: { LOG_LEVEL: 'silent' },
 		testTimeout: 30_000,
 		hookTimeout: 60_000
 	}
