@@ -1,0 +1,52 @@
+import { defineConfig, devices } from '@playwright/test';
+
+const PORT = Number(process.env.E2E_PORT || 4173);
+export const ARTIFACTS = 'tests/.artifacts/e2e';
+
+// Debian's Chromium: Playwright cannot download its own browser on a machine without internet.
+const chromium = {
+	executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+	args: [
+		'--no-sandbox',
+		'--disable-gpu',
+		'--disable-dev-shm-usage',
+		'--disable-background-networking',
+		'--disable-component-update',
+		'--disable-sync',
+		'--no-first-run',
+		'--disable-quic'
+	]
+};
+
+export default defineConfig({
+	testDir: 'tests',
+	testMatch: '**/*.spec.ts',
+	fullyParallel: false,
+	workers: 1,
+	retries: 0,
+	forbidOnly: !!process.env.CI,
+	reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+	use: {
+		baseURL: `http://localhost:${PORT}`,
+		trace: 'retain-on-failure',
+		screenshot: 'only-on-failure',
+		launchOptions: chromium
+	},
+	projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], launchOptions: chromium } }],
+	// The built app on a fresh embedded database; its log doubles as the mailbox (no SMTP_URL).
+	webServer: {
+		command: `rm -rf ${ARTIFACTS} && mkdir -p ${ARTIFACTS} && node src/server.js > ${ARTIFACTS}/server.log 2>&1`,
+		url: `http://localhost:${PORT}/`,
+		reuseExistingServer: false,
+		timeout: 60_000,
+		env: {
+			PORT: String(PORT),
+			HOST: '127.0.0.1',
+			PGLITE_DATA_DIR: `${ARTIFACTS}/pglite`,
+			DATABASE_URL: '',
+			PUBLIC_URL: '',
+			SMTP_URL: '',
+			LOG_LEVEL: 'info'
+		}
+	}
+});

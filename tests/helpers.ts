@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import { expect, type Page } from '@playwright/test';
+
+export const PASSWORD = 'a long passphrase';
+
+let counter = 0;
+export function newUser(prefix = 'user') {
+	const id = `${prefix}_${Date.now().toString(36)}${(counter++).toString(36)}`.slice(0, 30);
+	return { handle: id, email: `${id}@example.com`, password: PASSWORD };
+}
+
+export async function signUp(page: Page, user: { email: string; handle: string; password: string }) {
+	await page.goto('/signup');
+	await page.getByLabel('Email').fill(user.email);
+	await page.getByLabel('Handle').fill(user.handle);
+	await page.getByLabel('Password').fill(user.password);
+	await page.getByRole('button', { name: 'Sign up' }).click();
+	await expect(page.getByRole('link', { name: `@${user.handle}` })).toBeVisible();
+}
+
+export async function logIn(page: Page, identifier: string, password: string) {
+	await page.goto('/login');
+	await page.getByLabel('Email or handle').fill(identifier);
+	await page.getByLabel('Password').fill(password);
+	await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+export async function logOut(page: Page) {
+	await page.getByRole('button', { name: 'Log out' }).click();
+	await expect(page.getByRole('link', { name: 'Log in' })).toBeVisible();
+}
+
+/** The newest link of the given kind mailed to `to`, read from the server log (no SMTP in tests). */
+export async function mailedLink(to: string, path: 'verify-email' | 'reset-password'): Promise<string> {
+	let link: string | undefined;
+	await expect
+		.poll(() => {
+			const log = fs.readFileSync('tests/.artifacts/e2e/server.log', 'utf8');
+			for (const line of log.split('\n')) {
+				if (!line.startsWith('{')) continue;
+				const entry = JSON.parse(line) as { outbox?: { to: string }; msg?: string };
+				if (entry.outbox?.to !== to) continue;
+				const match = entry.msg?.match(new RegExp(`https?://[^\\s]+/${path}/[a-z2-7]+`));
+				if (match) link = match[0];
+			}
+			return link;
+		})
+		.toBeTruthy();
+	return new URL(link!).pathname;
+}
