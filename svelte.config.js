@@ -3,7 +3,7 @@
 // the same object, so the compiler, the linter and the type checker never disagree.
 import adapter from '@sveltejs/adapter-node';
 
-/** @type {import('@sveltejs/kit').Config} */
+/** @type {import('@sveltejs/kit/vite').Config} */
 const config = {
 	adapter: adapter({ out: 'build' }),
 	compilerOptions: {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { sveltekit } from '@sveltejs/kit/vite';
 import tailwindcss from '@tailwindcss/vite';
-import { defineConfig, type Plugin } from 'vite';
+import type { Plugin } from 'vite';
+import { defineConfig } from 'vitest/config';
 import config from './svelte.config.js';
 
 // SvelteKit 3 refuses to start when a svelte.config.js exists, because older projects relied on it
@@ -12,7 +13,7 @@ function allowExplicitSvelteConfig(plugins: Plugin[]): Plugin[] {
 		if (plugin.name !== 'vite-plugin-sveltekit-resolve-root' || !hook || typeof hook === 'function')
 			continue;
 		const handler = hook.handler;
-		hook.handler = function (this: unknown, ...args: Parameters<typeof handler>) {
+		hook.handler = function (this: ThisParameterType<typeof handler>, ...args: Parameters<typeof handler>) {
 			const existsSync = fs.existsSync;
 			fs.existsSync = (file) => !String(file).endsWith('svelte.config.js') && existsSync(file);
 			try {

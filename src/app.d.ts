@@ -6,9 +6,6 @@ declare global {
 			user: SessionValidationResult['user'];
 			session: SessionValidationResult['session'];
 		}
-		interface Error {
-			message: string;
-		}
 	}
 }
 

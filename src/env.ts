@@ -14,11 +14,13 @@ export const variables = defineEnvVars({
 	},
 	PUBLIC_URL: {
 		schema: optional,
-		description: 'The public address people use, e.g. https://proofwork.example (default: the local address).'
+		description:
+			'The public address people use, e.g. https://proofwork.example (default: the local address).'
 	},
 	SMTP_URL: {
 		schema: optional,
-		description: 'SMTP connection string for outgoing mail. When unset, mail goes to the log and the outbox table.'
+		description:
+			'SMTP connection string for outgoing mail. When unset, mail goes to the log and the outbox table.'
 	},
 	MAIL_FROM: {
 		schema: (value) => value || 'Proofwork <no-reply@localhost>',

@@ -1,4 +1,4 @@
-import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit/hooks';
 import { sequence } from '@sveltejs/kit/hooks';
 import { MAIL_FROM, SMTP_URL } from '$app/env/private';
 import { db, engine } from '#lib/server/db/index.js';
@@ -62,9 +62,9 @@ const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
 
 export const handle = sequence(handleAuth, handleSecurityHeaders);
 
-export const handleError: HandleServerError = ({ error, event, status }) => {
-	if (status !== 404) {
-		logger.error({ err: error, path: event.url.pathname, status }, 'request failed');
-	}
-	return { message: status === 404 ? 'Page not found' : 'Something went wrong on our side.' };
+export const handleError: HandleServerError = ({ kind, error, event }) => {
+	// Errors the app raised on purpose (error(...)) and Kit's own 404s keep their messages.
+	if (kind !== 'unknown') return;
+	logger.error({ err: error, path: event.url.pathname }, 'request failed');
+	return { message: 'Something went wrong on our side.' };
 };

@@ -29,7 +29,9 @@ const shutdownTimeoutMs = Number(process.env.SHUTDOWN_TIMEOUT || 1.5) * 1000;
 const server = http.createServer((req, res) => {
 	// Whatever a client sends under these names is discarded; only this process sets them.
 	req.headers[ORIGIN_HEADER_PROTO] = publicUrl ? publicUrl.protocol.slice(0, -1) : 'http';
-	req.headers[ORIGIN_HEADER_HOST] = publicUrl ? publicUrl.host : req.headers.host || `localhost:${port}`;
+	req.headers[ORIGIN_HEADER_HOST] = publicUrl
+		? publicUrl.host
+		: req.headers.host || `localhost:${port}`;
 	handler(req, res, () => {
 		res.statusCode = 404;
 		res.end('Not found');
@@ -42,11 +44,13 @@ server.listen({ host, port }, () => {
 });
 
 let stopping = false;
+/** @param {string} reason */
 function shutdown(reason) {
 	if (stopping) return;
 	stopping = true;
 	server.close(() => {
 		// Lets the app close its database (see hooks.server.ts), then the process ends by itself.
+		// @ts-expect-error adapter-node's own event name, not one of Node's signals
 		process.emit('sveltekit:shutdown', reason);
 	});
 	server.closeIdleConnections();

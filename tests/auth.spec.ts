@@ -47,7 +47,9 @@ test('sign-up mistakes are shown next to their fields, the input kept', async ({
 	await page.getByRole('button', { name: 'Sign up' }).click();
 	await expect(page.getByText('Enter an email address like name@example.com.')).toBeVisible();
 	await expect(page.getByText('This handle is reserved. Choose another.')).toBeVisible();
-	await expect(page.getByText('This password is on a list of commonly used passwords.')).toBeVisible();
+	await expect(
+		page.getByText('This password is on a list of commonly used passwords.')
+	).toBeVisible();
 	await expect(page.getByLabel('Email')).toHaveValue('not-an-email');
 	await expect(page.getByLabel('Handle')).toHaveAttribute('aria-invalid', 'true');
 });
@@ -127,7 +129,9 @@ test('too many wrong passwords are refused with 429 before any check', async ({ 
 		await logIn(page, user.handle, `wrong guess ${i}`);
 		await expect(page.getByRole('alert')).toContainText('do not match an account');
 	}
-	const response = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/login'));
+	const response = page.waitForResponse(
+		(r) => r.request().method() === 'POST' && r.url().includes('/login')
+	);
 	await logIn(page, user.handle, user.password);
 	expect((await response).status()).toBe(429);
 	await expect(page.getByRole('alert')).toContainText('Too many attempts');

@@ -9,7 +9,10 @@ export function newUser(prefix = 'user') {
 	return { handle: id, email: `${id}@example.com`, password: PASSWORD };
 }
 
-export async function signUp(page: Page, user: { email: string; handle: string; password: string }) {
+export async function signUp(
+	page: Page,
+	user: { email: string; handle: string; password: string }
+) {
 	await page.goto('/signup');
 	await page.getByLabel('Email').fill(user.email);
 	await page.getByLabel('Handle').fill(user.handle);
@@ -31,7 +34,10 @@ export async function logOut(page: Page) {
 }
 
 /** The newest link of the given kind mailed to `to`, read from the server log (no SMTP in tests). */
-export async function mailedLink(to: string, path: 'verify-email' | 'reset-password'): Promise<string> {
+export async function mailedLink(
+	to: string,
+	path: 'verify-email' | 'reset-password'
+): Promise<string> {
 	let link: string | undefined;
 	await expect
 		.poll(() => {

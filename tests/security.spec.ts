@@ -31,7 +31,10 @@ test('a form post from a foreign origin is refused with 403', async ({ request }
 	expect(login.status()).toBe(403);
 });
 
-test('the session cookie is HttpOnly, SameSite=Lax and holds no password', async ({ page, context }) => {
+test('the session cookie is HttpOnly, SameSite=Lax and holds no password', async ({
+	page,
+	context
+}) => {
 	const user = newUser('cookie');
 	await signUp(page, user);
 	const cookie = (await context.cookies()).find((c) => c.name === 'pw_session');

@@ -2,6 +2,8 @@ import type { LayoutServerLoad } from './$types';
 
 export const load: LayoutServerLoad = ({ locals }) => {
 	return {
-		user: locals.user ? { handle: locals.user.handle, emailVerified: locals.user.emailVerified } : null
+		user: locals.user
+			? { handle: locals.user.handle, emailVerified: locals.user.emailVerified }
+			: null
 	};
 };

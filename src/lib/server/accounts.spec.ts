@@ -26,7 +26,14 @@ let ipCounter = 0;
 const freshIp = () => `10.0.0.${++ipCounter}`;
 
 async function signUp(db: Db, email: string, handle: string, now?: Date) {
-	const result = await accounts.signUp(db, { email, handle, password: PASSWORD, ip: freshIp(), origin: ORIGIN, now });
+	const result = await accounts.signUp(db, {
+		email,
+		handle,
+		password: PASSWORD,
+		ip: freshIp(),
+		origin: ORIGIN,
+		now
+	});
 	if (!result.ok) throw new Error(JSON.stringify(result.errors));
 	return result.value;
 }
@@ -64,7 +71,9 @@ describe.each(testEngines())('accounts on $name', (engine) => {
 			expect(again.errors.handle).toMatch(/taken/);
 			expect(again.errors.email).toMatch(/cannot be used/);
 		}
-		expect(await accounts.findUserByHandle(t.db, 'BEA')).toMatchObject({ email: 'bea@example.com' });
+		expect(await accounts.findUserByHandle(t.db, 'BEA')).toMatchObject({
+			email: 'bea@example.com'
+		});
 	});
 
 	it('verifies the address with a single-use link', async () => {
@@ -80,24 +89,46 @@ describe.each(testEngines())('accounts on $name', (engine) => {
 		const t0 = new Date('2026-03-01T00:00:00Z');
 		await signUp(t.db, 'dee@example.com', 'dee', t0);
 		const token = linkToken((await lastMailTo(t.db, 'dee@example.com')).text_body, 'verify-email');
-		expect(await accounts.verifyEmail(t.db, token, new Date(t0.getTime() + 48 * 3600_000 + 1))).toBeUndefined();
+		expect(
+			await accounts.verifyEmail(t.db, token, new Date(t0.getTime() + 48 * 3600_000 + 1))
+		).toBeUndefined();
 	});
 
 	it('logs in by email or handle and explains a wrong password without saying which part was wrong', async () => {
 		await signUp(t.db, 'eve@example.com', 'eve');
-		const byEmail = await accounts.logIn(t.db, { identifier: 'EVE@example.com', password: PASSWORD, ip: freshIp() });
+		const byEmail = await accounts.logIn(t.db, {
+			identifier: 'EVE@example.com',
+			password: PASSWORD,
+			ip: freshIp()
+		});
 		expect(byEmail.ok).toBe(true);
-		const byHandle = await accounts.logIn(t.db, { identifier: 'eve', password: PASSWORD, ip: freshIp() });
+		const byHandle = await accounts.logIn(t.db, {
+			identifier: 'eve',
+			password: PASSWORD,
+			ip: freshIp()
+		});
 		expect(byHandle.ok).toBe(true);
-		const wrong = await accounts.logIn(t.db, { identifier: 'eve', password: 'not the password', ip: freshIp() });
-		const unknown = await accounts.logIn(t.db, { identifier: 'nobody@example.com', password: PASSWORD, ip: freshIp() });
+		const wrong = await accounts.logIn(t.db, {
+			identifier: 'eve',
+			password: 'not the password',
+			ip: freshIp()
+		});
+		const unknown = await accounts.logIn(t.db, {
+			identifier: 'nobody@example.com',
+			password: PASSWORD,
+			ip: freshIp()
+		});
 		expect(wrong).toEqual(unknown);
 		expect(!wrong.ok && wrong.errors.form).toMatch(/do not match an account/);
 	});
 
 	it('ends every other session when the password changes, and keeps the current one', async () => {
 		const { user, token: first } = await signUp(t.db, 'fay@example.com', 'fay');
-		const second = await accounts.logIn(t.db, { identifier: 'fay', password: PASSWORD, ip: freshIp() });
+		const second = await accounts.logIn(t.db, {
+			identifier: 'fay',
+			password: PASSWORD,
+			ip: freshIp()
+		});
 		if (!second.ok) throw new Error('login failed');
 		const current = (await validateSessionToken(t.db, first)).session!;
 
@@ -118,37 +149,71 @@ describe.each(testEngines())('accounts on $name', (engine) => {
 		expect(changed.ok).toBe(true);
 		expect((await validateSessionToken(t.db, first)).session).not.toBeNull();
 		expect((await validateSessionToken(t.db, second.value.token)).session).toBeNull();
-		const relogin = await accounts.logIn(t.db, { identifier: 'fay', password: 'another long passphrase', ip: freshIp() });
+		const relogin = await accounts.logIn(t.db, {
+			identifier: 'fay',
+			password: 'another long passphrase',
+			ip: freshIp()
+		});
 		expect(relogin.ok).toBe(true);
 	});
 
 	it('resets a forgotten password through a one-hour, single-use link that ends all sessions', async () => {
 		const t0 = new Date();
 		const { token: session } = await signUp(t.db, 'gus@example.com', 'gus');
-		const none = await accounts.requestPasswordReset(t.db, { email: 'nobody@example.com', ip: freshIp(), origin: ORIGIN });
-		const some = await accounts.requestPasswordReset(t.db, { email: 'GUS@example.com', ip: freshIp(), origin: ORIGIN, now: t0 });
+		const none = await accounts.requestPasswordReset(t.db, {
+			email: 'nobody@example.com',
+			ip: freshIp(),
+			origin: ORIGIN
+		});
+		const some = await accounts.requestPasswordReset(t.db, {
+			email: 'GUS@example.com',
+			ip: freshIp(),
+			origin: ORIGIN,
+			now: t0
+		});
 		expect(none).toEqual(some);
 		const mail = await lastMailTo(t.db, 'gus@example.com');
 		expect(mail.subject).toMatch(/Reset/);
 		const token = linkToken(mail.text_body, 'reset-password');
 
-		expect(await accounts.isPasswordResetTokenValid(t.db, token, new Date(t0.getTime() + 3600_000 + 1))).toBe(false);
+		expect(
+			await accounts.isPasswordResetTokenValid(t.db, token, new Date(t0.getTime() + 3600_000 + 1))
+		).toBe(false);
 		expect(await accounts.isPasswordResetTokenValid(t.db, token, t0)).toBe(true);
 		const reset = await accounts.resetPassword(t.db, token, 'a brand new passphrase', t0);
 		expect(reset?.user.handle).toBe('gus');
 		expect((await validateSessionToken(t.db, session)).session).toBeNull();
 		expect((await validateSessionToken(t.db, reset!.token)).session).not.toBeNull();
 		expect(await accounts.resetPassword(t.db, token, 'yet another passphrase', t0)).toBeUndefined();
-		const login = await accounts.logIn(t.db, { identifier: 'gus', password: 'a brand new passphrase', ip: freshIp() });
+		const login = await accounts.logIn(t.db, {
+			identifier: 'gus',
+			password: 'a brand new passphrase',
+			ip: freshIp()
+		});
 		expect(login.ok).toBe(true);
 	});
 
 	it('refuses an expired reset link', async () => {
 		const t0 = new Date('2026-02-01T00:00:00Z');
 		await signUp(t.db, 'hal@example.com', 'hal');
-		await accounts.requestPasswordReset(t.db, { email: 'hal@example.com', ip: freshIp(), origin: ORIGIN, now: t0 });
-		const token = linkToken((await lastMailTo(t.db, 'hal@example.com')).text_body, 'reset-password');
-		expect(await accounts.resetPassword(t.db, token, 'a brand new passphrase', new Date(t0.getTime() + 3600_000))).toBeUndefined();
+		await accounts.requestPasswordReset(t.db, {
+			email: 'hal@example.com',
+			ip: freshIp(),
+			origin: ORIGIN,
+			now: t0
+		});
+		const token = linkToken(
+			(await lastMailTo(t.db, 'hal@example.com')).text_body,
+			'reset-password'
+		);
+		expect(
+			await accounts.resetPassword(
+				t.db,
+				token,
+				'a brand new passphrase',
+				new Date(t0.getTime() + 3600_000)
+			)
+		).toBeUndefined();
 	});
 
 	it('changes the email only with the current password, and asks to verify the new one', async () => {
@@ -156,12 +221,27 @@ describe.each(testEngines())('accounts on $name', (engine) => {
 		const token = linkToken((await lastMailTo(t.db, 'ida@example.com')).text_body, 'verify-email');
 		await accounts.verifyEmail(t.db, token);
 
-		const taken = await accounts.changeEmail(t.db, { userId: user.id, email: 'ANN@example.com', currentPassword: PASSWORD, origin: ORIGIN });
+		const taken = await accounts.changeEmail(t.db, {
+			userId: user.id,
+			email: 'ANN@example.com',
+			currentPassword: PASSWORD,
+			origin: ORIGIN
+		});
 		expect(!taken.ok && taken.errors.email).toMatch(/cannot be used/);
-		const wrong = await accounts.changeEmail(t.db, { userId: user.id, email: 'ida@new.example', currentPassword: 'nope nope', origin: ORIGIN });
+		const wrong = await accounts.changeEmail(t.db, {
+			userId: user.id,
+			email: 'ida@new.example',
+			currentPassword: 'nope nope',
+			origin: ORIGIN
+		});
 		expect(!wrong.ok && wrong.errors.currentPassword).toBeTruthy();
 
-		const changed = await accounts.changeEmail(t.db, { userId: user.id, email: 'ida@new.example', currentPassword: PASSWORD, origin: ORIGIN });
+		const changed = await accounts.changeEmail(t.db, {
+			userId: user.id,
+			email: 'ida@new.example',
+			currentPassword: PASSWORD,
+			origin: ORIGIN
+		});
 		expect(changed.ok).toBe(true);
 		const updated = await accounts.findUserById(t.db, user.id);
 		expect(updated).toMatchObject({ email: 'ida@new.example', email_verified_at: null });
@@ -172,19 +252,39 @@ describe.each(testEngines())('accounts on $name', (engine) => {
 
 	it('deletes the account with everything it owns, only with the password', async () => {
 		const { user, token } = await signUp(t.db, 'joe@example.com', 'joe');
-		const refused = await accounts.deleteAccount(t.db, { userId: user.id, currentPassword: 'not it at all' });
+		const refused = await accounts.deleteAccount(t.db, {
+			userId: user.id,
+			currentPassword: 'not it at all'
+		});
 		expect(refused.ok).toBe(false);
 		expect(await accounts.findUserById(t.db, user.id)).toBeDefined();
 
-		const deleted = await accounts.deleteAccount(t.db, { userId: user.id, currentPassword: PASSWORD });
+		const deleted = await accounts.deleteAccount(t.db, {
+			userId: user.id,
+			currentPassword: PASSWORD
+		});
 		expect(deleted.ok).toBe(true);
 		expect(await accounts.findUserById(t.db, user.id)).toBeUndefined();
 		expect((await validateSessionToken(t.db, token)).session).toBeNull();
-		for (const table of ['sessions', 'email_verification_tokens', 'password_reset_tokens'] as const) {
-			const rows = await t.db.selectFrom(table).select('user_id').where('user_id', '=', user.id).execute();
+		for (const table of [
+			'sessions',
+			'email_verification_tokens',
+			'password_reset_tokens'
+		] as const) {
+			const rows = await t.db
+				.selectFrom(table)
+				.select('user_id')
+				.where('user_id', '=', user.id)
+				.execute();
 			expect(rows).toEqual([]);
 		}
-		expect(await t.db.selectFrom('outbox').select('id').where('to_address', '=', 'joe@example.com').execute()).toEqual([]);
+		expect(
+			await t.db
+				.selectFrom('outbox')
+				.select('id')
+				.where('to_address', '=', 'joe@example.com')
+				.execute()
+		).toEqual([]);
 		// The handle is free again for someone else.
 		expect((await signUp(t.db, 'joe2@example.com', 'joe')).user.handle).toBe('joe');
 	});

@@ -3,10 +3,7 @@ import type { User } from '#lib/server/db/schema.js';
 import { hashPassword, verifyPasswordHash } from '#lib/server/auth/password.js';
 import { generateSecureRandomString, hashToken } from '#lib/server/auth/random.js';
 import * as rateLimit from '#lib/server/auth/rate-limit.js';
-import {
-	createSession,
-	invalidateUserSessions
-} from '#lib/server/auth/session.js';
+import { createSession, invalidateUserSessions } from '#lib/server/auth/session.js';
 import { sendMail } from '#lib/server/mail.js';
 import { logger } from '#lib/server/log.js';
 import type { FieldErrors } from '#lib/server/forms.js';
@@ -18,8 +15,7 @@ export const PASSWORD_RESET_TTL_MS = 60 * 60 * 1000;
 const DUMMY_HASH = hashPassword('proofwork-dummy-password-for-timing');
 
 export type AccountResult<T> =
-	| { ok: true; value: T }
-	| { ok: false; status: 400 | 429; errors: FieldErrors };
+	{ ok: true; value: T } | { ok: false; status: 400 | 429; errors: FieldErrors };
 
 function isUniqueViolation(error: unknown, index: string): boolean {
 	const e = error as { code?: string; constraint?: string; message?: string } | null;
@@ -66,12 +62,18 @@ export async function signUp(
 ): Promise<AccountResult<{ user: User; token: string; expiresAt: Date }>> {
 	const now = input.now ?? new Date();
 	if (!(await rateLimit.consume(db, `signup:ip:${input.ip}`, rateLimit.SIGNUP_PER_IP, now))) {
-		return { ok: false, status: 429, errors: { form: 'Too many sign-ups from your network. Try again in a few minutes.' } };
+		return {
+			ok: false,
+			status: 429,
+			errors: { form: 'Too many sign-ups from your network. Try again in a few minutes.' }
+		};
 	}
 	const errors: FieldErrors = {};
-	if (await isHandleTaken(db, input.handle)) errors.handle = 'This handle is taken. Choose another.';
+	if (await isHandleTaken(db, input.handle))
+		errors.handle = 'This handle is taken. Choose another.';
 	if (await findUserByEmail(db, input.email))
-		errors.email = 'This email cannot be used for a new account. If it is yours, log in or reset your password.';
+		errors.email =
+			'This email cannot be used for a new account. If it is yours, log in or reset your password.';
 	if (Object.keys(errors).length) return { ok: false, status: 400, errors };
 
 	const passwordHash = await hashPassword(input.password);
@@ -79,7 +81,13 @@ export async function signUp(
 		const result = await db.transaction().execute(async (trx) => {
 			const user = await trx
 				.insertInto('users')
-				.values({ email: input.email, handle: input.handle, password_hash: passwordHash, created_at: now, updated_at: now })
+				.values({
+					email: input.email,
+					handle: input.handle,
+					password_hash: passwordHash,
+					created_at: now,
+					updated_at: now
+				})
 				.returningAll()
 				.executeTakeFirstOrThrow();
 			const session = await createSession(trx, user.id, now);
@@ -91,9 +99,20 @@ export async function signUp(
 	} catch (error) {
 		// Two sign-ups racing for the same handle or address: the unique index decides.
 		if (isUniqueViolation(error, 'users_handle_lower_key'))
-			return { ok: false, status: 400, errors: { handle: 'This handle is taken. Choose another.' } };
+			return {
+				ok: false,
+				status: 400,
+				errors: { handle: 'This handle is taken. Choose another.' }
+			};
 		if (isUniqueViolation(error, 'users_email_lower_key'))
-			return { ok: false, status: 400, errors: { email: 'This email cannot be used for a new account. If it is yours, log in or reset your password.' } };
+			return {
+				ok: false,
+				status: 400,
+				errors: {
+					email:
+						'This email cannot be used for a new account. If it is yours, log in or reset your password.'
+				}
+			};
 		throw error;
 	}
 }
@@ -119,18 +138,24 @@ export async function logIn(
 		status: 429,
 		errors: { form: 'Too many attempts. Wait a minute and try again, or reset your password.' }
 	} as const;
-	if (!(await rateLimit.consume(db, `login:ip:${input.ip}`, rateLimit.LOGIN_PER_IP, now))) return throttled;
+	if (!(await rateLimit.consume(db, `login:ip:${input.ip}`, rateLimit.LOGIN_PER_IP, now)))
+		return throttled;
 
 	const identifier = input.identifier.trim();
 	const user = identifier.includes('@')
 		? await findUserByEmail(db, identifier)
 		: await findUserByHandle(db, identifier);
 	const accountKey = `login:account:${user ? user.id : identifier.toLowerCase()}`;
-	if (!(await rateLimit.consume(db, accountKey, rateLimit.LOGIN_PER_ACCOUNT, now))) return throttled;
+	if (!(await rateLimit.consume(db, accountKey, rateLimit.LOGIN_PER_ACCOUNT, now)))
+		return throttled;
 
 	const valid = await verifyPasswordHash(user?.password_hash ?? (await DUMMY_HASH), input.password);
 	if (!user || !valid) {
-		return { ok: false, status: 400, errors: { form: 'That email or handle and password do not match an account.' } };
+		return {
+			ok: false,
+			status: 400,
+			errors: { form: 'That email or handle and password do not match an account.' }
+		};
 	}
 	await rateLimit.reset(db, accountKey);
 	const session = await createSession(db, user.id, now);
@@ -149,7 +174,13 @@ async function issueToken(
 	await db.deleteFrom(table).where('user_id', '=', user.id).execute();
 	await db
 		.insertInto(table)
-		.values({ user_id: user.id, email, token_hash: hashToken(token), expires_at: new Date(now.getTime() + ttlMs), created_at: now })
+		.values({
+			user_id: user.id,
+			email,
+			token_hash: hashToken(token),
+			expires_at: new Date(now.getTime() + ttlMs),
+			created_at: now
+		})
 		.execute();
 	return token;
 }
@@ -177,7 +208,14 @@ export async function startEmailVerification(
 	origin: string,
 	now = new Date()
 ): Promise<void> {
-	const token = await issueToken(db, 'email_verification_tokens', user, user.email, EMAIL_VERIFICATION_TTL_MS, now);
+	const token = await issueToken(
+		db,
+		'email_verification_tokens',
+		user,
+		user.email,
+		EMAIL_VERIFICATION_TTL_MS,
+		now
+	);
 	await sendMail(db, {
 		to: user.email,
 		subject: 'Verify your email address for Proofwork',
@@ -193,7 +231,11 @@ export async function startEmailVerification(
 }
 
 /** Marks the address verified when the token is valid and the account still uses that address. */
-export async function verifyEmail(db: Db, token: string, now = new Date()): Promise<User | undefined> {
+export async function verifyEmail(
+	db: Db,
+	token: string,
+	now = new Date()
+): Promise<User | undefined> {
 	return db.transaction().execute(async (trx) => {
 		const row = await redeemToken(trx, 'email_verification_tokens', token, now);
 		if (!row) return undefined;
@@ -214,12 +256,23 @@ export async function requestPasswordReset(
 ): Promise<AccountResult<null>> {
 	const now = input.now ?? new Date();
 	if (!(await rateLimit.consume(db, `mail:ip:${input.ip}`, rateLimit.MAIL_PER_IP, now))) {
-		return { ok: false, status: 429, errors: { form: 'Too many requests. Try again in a few minutes.' } };
+		return {
+			ok: false,
+			status: 429,
+			errors: { form: 'Too many requests. Try again in a few minutes.' }
+		};
 	}
 	const user = await findUserByEmail(db, input.email);
 	if (!user) return { ok: true, value: null };
 	await db.transaction().execute(async (trx) => {
-		const token = await issueToken(trx, 'password_reset_tokens', user, user.email, PASSWORD_RESET_TTL_MS, now);
+		const token = await issueToken(
+			trx,
+			'password_reset_tokens',
+			user,
+			user.email,
+			PASSWORD_RESET_TTL_MS,
+			now
+		);
 		await sendMail(trx, {
 			to: user.email,
 			subject: 'Reset your Proofwork password',
@@ -236,7 +289,11 @@ export async function requestPasswordReset(
 	return { ok: true, value: null };
 }
 
-export async function isPasswordResetTokenValid(db: Executor, token: string, now = new Date()): Promise<boolean> {
+export async function isPasswordResetTokenValid(
+	db: Executor,
+	token: string,
+	now = new Date()
+): Promise<boolean> {
 	if (!/^[a-z2-7]{16,64}$/.test(token)) return false;
 	const row = await db
 		.selectFrom('password_reset_tokens')
@@ -273,14 +330,27 @@ export async function resetPassword(
 	});
 }
 
-async function checkCurrentPassword(db: Db, userId: number, password: string, now: Date): Promise<AccountResult<User>> {
+async function checkCurrentPassword(
+	db: Db,
+	userId: number,
+	password: string,
+	now: Date
+): Promise<AccountResult<User>> {
 	const key = `login:account:${userId}`;
 	if (!(await rateLimit.consume(db, key, rateLimit.LOGIN_PER_ACCOUNT, now))) {
-		return { ok: false, status: 429, errors: { currentPassword: 'Too many attempts. Wait a minute and try again.' } };
+		return {
+			ok: false,
+			status: 429,
+			errors: { currentPassword: 'Too many attempts. Wait a minute and try again.' }
+		};
 	}
 	const user = await findUserById(db, userId);
 	if (!user || !(await verifyPasswordHash(user.password_hash, password))) {
-		return { ok: false, status: 400, errors: { currentPassword: 'That is not your current password.' } };
+		return {
+			ok: false,
+			status: 400,
+			errors: { currentPassword: 'That is not your current password.' }
+		};
 	}
 	await rateLimit.reset(db, key);
 	return { ok: true, value: user };
@@ -289,14 +359,24 @@ async function checkCurrentPassword(db: Db, userId: number, password: string, no
 /** Changes the password and ends every other session of the account. */
 export async function changePassword(
 	db: Db,
-	input: { userId: number; sessionId: string; currentPassword: string; newPassword: string; now?: Date }
+	input: {
+		userId: number;
+		sessionId: string;
+		currentPassword: string;
+		newPassword: string;
+		now?: Date;
+	}
 ): Promise<AccountResult<null>> {
 	const now = input.now ?? new Date();
 	const checked = await checkCurrentPassword(db, input.userId, input.currentPassword, now);
 	if (!checked.ok) return checked;
 	const passwordHash = await hashPassword(input.newPassword);
 	await db.transaction().execute(async (trx) => {
-		await trx.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', input.userId).execute();
+		await trx
+			.updateTable('users')
+			.set({ password_hash: passwordHash, updated_at: now })
+			.where('id', '=', input.userId)
+			.execute();
 		await trx.deleteFrom('password_reset_tokens').where('user_id', '=', input.userId).execute();
 		await invalidateUserSessions(trx, input.userId, input.sessionId);
 	});
@@ -316,7 +396,11 @@ export async function changeEmail(
 	if (user.email.toLowerCase() === input.email.toLowerCase()) {
 		return { ok: false, status: 400, errors: { email: 'This is already your email address.' } };
 	}
-	const unusable = { ok: false, status: 400, errors: { email: 'This email cannot be used. Choose another.' } } as const;
+	const unusable = {
+		ok: false,
+		status: 400,
+		errors: { email: 'This email cannot be used. Choose another.' }
+	} as const;
 	if (await findUserByEmail(db, input.email)) return unusable;
 	try {
 		await db.transaction().execute(async (trx) => {
@@ -348,7 +432,10 @@ export async function deleteAccount(
 	await db.transaction().execute(async (trx) => {
 		// Rows that reference the user (sessions, tokens, and later profiles) go with it by cascade.
 		await trx.deleteFrom('users').where('id', '=', user.id).execute();
-		await trx.deleteFrom('rate_limit_buckets').where('key', '=', `login:account:${user.id}`).execute();
+		await trx
+			.deleteFrom('rate_limit_buckets')
+			.where('key', '=', `login:account:${user.id}`)
+			.execute();
 		await trx
 			.deleteFrom('outbox')
 			.where((eb) => eb(eb.fn('lower', ['to_address']), '=', user.email.toLowerCase()))

@@ -24,10 +24,9 @@ export function safeValues(values: Record<string, string>): Record<string, strin
 	return Object.fromEntries(Object.entries(values).filter(([key]) => !SECRET_FIELD.test(key)));
 }
 
-export function parseForm<S extends v.ObjectSchema<v.ObjectEntries, v.ErrorMessage<v.ObjectIssue> | undefined>>(
-	schema: S,
-	form: FormData
-): FormResult<v.InferOutput<S>> {
+export function parseForm<
+	S extends v.ObjectSchema<v.ObjectEntries, v.ErrorMessage<v.ObjectIssue> | undefined>
+>(schema: S, form: FormData): FormResult<v.InferOutput<S>> {
 	const values = formValues(form, Object.keys(schema.entries));
 	const result = v.safeParse(schema, values);
 	if (result.success) return { ok: true, data: result.output, values: safeValues(values) };

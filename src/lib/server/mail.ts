@@ -30,14 +30,27 @@ export function configureMail(next: MailConfig): void {
 export async function sendMail(db: Executor, mail: Mail): Promise<void> {
 	if (transport) {
 		try {
-			await transport.sendMail({ from: config.from, to: mail.to, subject: mail.subject, text: mail.text });
+			await transport.sendMail({
+				from: config.from,
+				to: mail.to,
+				subject: mail.subject,
+				text: mail.text
+			});
 			await db
 				.insertInto('outbox')
-				.values({ to_address: mail.to, subject: mail.subject, text_body: '(sent by SMTP)', sent_at: new Date() })
+				.values({
+					to_address: mail.to,
+					subject: mail.subject,
+					text_body: '(sent by SMTP)',
+					sent_at: new Date()
+				})
 				.execute();
 			return;
 		} catch (error) {
-			logger.error({ err: error, subject: mail.subject }, 'SMTP delivery failed; mail kept in outbox');
+			logger.error(
+				{ err: error, subject: mail.subject },
+				'SMTP delivery failed; mail kept in outbox'
+			);
 		}
 	}
 	await db
@@ -46,6 +59,9 @@ export async function sendMail(db: Executor, mail: Mail): Promise<void> {
 		.execute();
 	if (!transport) {
 		// Deliberately the whole message: with no SMTP_URL the log is the self-hoster's mailbox.
-		logger.info({ outbox: { to: mail.to, subject: mail.subject } }, `mail (no SMTP_URL set):\n${mail.text}`);
+		logger.info(
+			{ outbox: { to: mail.to, subject: mail.subject } },
+			`mail (no SMTP_URL set):\n${mail.text}`
+		);
 	}
 }

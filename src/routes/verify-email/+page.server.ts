@@ -7,15 +7,23 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ url }) => {
 	const { user } = requireUser();
-	return { emailVerified: user.emailVerified, email: user.email, sent: url.searchParams.has('sent') };
+	return {
+		emailVerified: user.emailVerified,
+		email: user.email,
+		sent: url.searchParams.has('sent')
+	};
 };
 
 export const actions = {
 	resend: async (event) => {
 		const { user } = requireUser();
 		if (user.emailVerified) redirect(303, '/verify-email');
-		if (!(await rateLimit.consume(db, `mail:ip:${event.getClientAddress()}`, rateLimit.MAIL_PER_IP))) {
-			return fail(429, { error: 'We sent several links already. Wait a few minutes, then try again.' });
+		if (
+			!(await rateLimit.consume(db, `mail:ip:${event.getClientAddress()}`, rateLimit.MAIL_PER_IP))
+		) {
+			return fail(429, {
+				error: 'We sent several links already. Wait a few minutes, then try again.'
+			});
 		}
 		await accounts.startEmailVerification(db, user, event.url.origin);
 		redirect(303, '/verify-email?sent=1');

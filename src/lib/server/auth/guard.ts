@@ -26,6 +26,7 @@ export function requireVerifiedUser(): { user: SessionUser; session: ValidSessio
 
 /** Only same-site paths are followed after log-in, never another host. */
 export function safeRedirectTarget(value: string | null | undefined, fallback = '/'): string {
-	if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return fallback;
+	if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\'))
+		return fallback;
 	return value;
 }

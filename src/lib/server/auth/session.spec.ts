@@ -21,7 +21,11 @@ describe.each(testEngines())('sessions on $name', (engine) => {
 		t = await engine.create();
 		const user = await t.db
 			.insertInto('users')
-			.values({ email: 'sam@example.com', handle: 'sam', password_hash: await hashPassword('x'.repeat(12)) })
+			.values({
+				email: 'sam@example.com',
+				handle: 'sam',
+				password_hash: await hashPassword('x'.repeat(12))
+			})
 			.returning('id')
 			.executeTakeFirstOrThrow();
 		userId = user.id;
@@ -32,7 +36,11 @@ describe.each(testEngines())('sessions on $name', (engine) => {
 		const { token } = await createSession(t.db, userId, t0);
 		const [id, secret] = token.split('.');
 		expect(secret.length * 5).toBeGreaterThanOrEqual(128);
-		const row = await t.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+		const row = await t.db
+			.selectFrom('sessions')
+			.selectAll()
+			.where('id', '=', id)
+			.executeTakeFirstOrThrow();
 		expect(Buffer.from(row.secret_hash).toString('utf8')).not.toContain(secret);
 		expect(row.secret_hash.length).toBe(32);
 		expect((await validateSessionToken(t.db, token, t0)).user?.handle).toBe('sam');
@@ -53,7 +61,9 @@ describe.each(testEngines())('sessions on $name', (engine) => {
 		const fresh = await createSession(t.db, userId, t0);
 		expect((await validateSessionToken(t.db, fresh.token, at(10 * DAY))).session).toBeNull();
 		const [id] = fresh.token.split('.');
-		expect(await t.db.selectFrom('sessions').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
+		expect(
+			await t.db.selectFrom('sessions').select('id').where('id', '=', id).executeTakeFirst()
+		).toBeUndefined();
 	});
 
 	it('extends the expiry at most once an hour', async () => {

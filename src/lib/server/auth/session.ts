@@ -24,8 +24,7 @@ export interface ValidSession {
 }
 
 export type SessionValidationResult =
-	| { session: ValidSession; user: SessionUser }
-	| { session: null; user: null };
+	{ session: ValidSession; user: SessionUser } | { session: null; user: null };
 
 function expiryFrom(now: Date, createdAt: Date): Date {
 	return new Date(

@@ -53,9 +53,16 @@ describe.each(testEngines())('log-in throttling on $name', (engine) => {
 		expect(verifications.count).toBeLessThanOrEqual(6);
 		expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(194);
 		expect(statuses).not.toContain(200);
-		expect(await t.db.selectFrom('sessions').select('id').execute()).toHaveLength(sessionsBefore.length);
+		expect(await t.db.selectFrom('sessions').select('id').execute()).toHaveLength(
+			sessionsBefore.length
+		);
 		// Even the right password is refused while the account is throttled.
-		const right = await accounts.logIn(t.db, { identifier: 'kim', password: PASSWORD, ip: '203.0.113.1', now: new Date(now.getTime() + 20_100) });
+		const right = await accounts.logIn(t.db, {
+			identifier: 'kim',
+			password: PASSWORD,
+			ip: '203.0.113.1',
+			now: new Date(now.getTime() + 20_100)
+		});
 		expect(right.ok).toBe(false);
 		expect(!right.ok && right.status).toBe(429);
 	});
@@ -63,11 +70,26 @@ describe.each(testEngines())('log-in throttling on $name', (engine) => {
 	it('gives one attempt back per minute', async () => {
 		const now = new Date('2026-06-01T00:00:00Z');
 		for (let i = 0; i < 5; i++) {
-			await accounts.logIn(t.db, { identifier: 'lee', password: 'wrong guess', ip: '203.0.113.9', now });
+			await accounts.logIn(t.db, {
+				identifier: 'lee',
+				password: 'wrong guess',
+				ip: '203.0.113.9',
+				now
+			});
 		}
-		const blocked = await accounts.logIn(t.db, { identifier: 'lee', password: PASSWORD, ip: '203.0.113.9', now: new Date(now.getTime() + 30_000) });
+		const blocked = await accounts.logIn(t.db, {
+			identifier: 'lee',
+			password: PASSWORD,
+			ip: '203.0.113.9',
+			now: new Date(now.getTime() + 30_000)
+		});
 		expect(!blocked.ok && blocked.status).toBe(429);
-		const allowed = await accounts.logIn(t.db, { identifier: 'lee', password: PASSWORD, ip: '203.0.113.9', now: new Date(now.getTime() + 61_000) });
+		const allowed = await accounts.logIn(t.db, {
+			identifier: 'lee',
+			password: PASSWORD,
+			ip: '203.0.113.9',
+			now: new Date(now.getTime() + 61_000)
+		});
 		expect(allowed.ok).toBe(true);
 	});
 
@@ -76,7 +98,14 @@ describe.each(testEngines())('log-in throttling on $name', (engine) => {
 		verifications.count = 0;
 		const results = [];
 		for (let i = 0; i < 40; i++) {
-			results.push(await accounts.logIn(t.db, { identifier: `user${i}@example.com`, password: 'guess guess', ip: '192.0.2.99', now }));
+			results.push(
+				await accounts.logIn(t.db, {
+					identifier: `user${i}@example.com`,
+					password: 'guess guess',
+					ip: '192.0.2.99',
+					now
+				})
+			);
 		}
 		const throttled = results.filter((r) => !r.ok && r.status === 429).length;
 		expect(throttled).toBe(40 - rateLimit.LOGIN_PER_IP.capacity);

@@ -52,7 +52,10 @@ describe('sign-up form', () => {
 	});
 
 	it('gives one message per field and echoes back everything but the password', () => {
-		const result = parseForm(signupSchema, form({ email: 'not-an-email', handle: 'ok_handle', password: 'password' }));
+		const result = parseForm(
+			signupSchema,
+			form({ email: 'not-an-email', handle: 'ok_handle', password: 'password' })
+		);
 		expect(result.ok).toBe(false);
 		if (result.ok) return;
 		expect(result.errors.email).toMatch(/email address like/);

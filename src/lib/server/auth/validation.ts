@@ -3,12 +3,59 @@ import { checkPasswordStrength, PASSWORD_MAX } from '#lib/server/auth/password.j
 
 // Paths and words a handle must never take, since /@handle sits beside the app's own pages.
 export const RESERVED_HANDLES = new Set([
-	'about', 'account', 'accounts', 'admin', 'administrator', 'api', 'app', 'assets', 'auth',
-	'blog', 'contact', 'dashboard', 'docs', 'edit', 'endorse', 'endorsements', 'explore', 'help',
-	'home', 'login', 'logout', 'mail', 'me', 'messages', 'new', 'null', 'privacy', 'profile',
-	'profiles', 'proofwork', 'register', 'reset', 'reset_password', 'root', 'search', 'security',
-	'settings', 'shortlists', 'signin', 'signout', 'signup', 'sitemap', 'static', 'status',
-	'support', 'system', 'terms', 'undefined', 'user', 'users', 'verify', 'verify_email', 'www'
+	'about',
+	'account',
+	'accounts',
+	'admin',
+	'administrator',
+	'api',
+	'app',
+	'assets',
+	'auth',
+	'blog',
+	'contact',
+	'dashboard',
+	'docs',
+	'edit',
+	'endorse',
+	'endorsements',
+	'explore',
+	'help',
+	'home',
+	'login',
+	'logout',
+	'mail',
+	'me',
+	'messages',
+	'new',
+	'null',
+	'privacy',
+	'profile',
+	'profiles',
+	'proofwork',
+	'register',
+	'reset',
+	'reset_password',
+	'root',
+	'search',
+	'security',
+	'settings',
+	'shortlists',
+	'signin',
+	'signout',
+	'signup',
+	'sitemap',
+	'static',
+	'status',
+	'support',
+	'system',
+	'terms',
+	'undefined',
+	'user',
+	'users',
+	'verify',
+	'verify_email',
+	'www'
 ]);
 
 export const HANDLE_PATTERN = /^[a-z0-9_]{3,30}$/;
@@ -35,8 +82,9 @@ export const handleField = v.pipe(
 export const newPasswordField = v.pipe(
 	v.string(),
 	v.nonEmpty('Choose a password.'),
-	v.check((password) => checkPasswordStrength(password) === null, (issue) =>
-		checkPasswordStrength(String(issue.input)) ?? 'Choose another password.'
+	v.check(
+		(password) => checkPasswordStrength(password) === null,
+		(issue) => checkPasswordStrength(String(issue.input)) ?? 'Choose another password.'
 	)
 );
 

@@ -7,7 +7,9 @@ import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 
 async function tableNames(t: TestDatabase): Promise<string[]> {
 	const { rows } = await sql<{ table_name: string }>`
-		select table_name from information_schema.tables where table_schema = 'public' order by table_name`.execute(t.db);
+		select table_name from information_schema.tables where table_schema = 'public' order by table_name`.execute(
+		t.db
+	);
 	return rows.map((r) => r.table_name);
 }
 
@@ -20,7 +22,8 @@ describe.each(testEngines())('migrations on $name', (engine) => {
 		// Inside the project, so that the copies resolve 'kysely' from its node_modules.
 		fs.mkdirSync('.svelte-kit', { recursive: true });
 		folder = path.resolve(fs.mkdtempSync(path.join('.svelte-kit', 'test-migrations-')));
-		for (const file of fs.readdirSync(MIGRATIONS_DIR)) fs.copyFileSync(path.join(MIGRATIONS_DIR, file), path.join(folder, file));
+		for (const file of fs.readdirSync(MIGRATIONS_DIR))
+			fs.copyFileSync(path.join(MIGRATIONS_DIR, file), path.join(folder, file));
 		fs.writeFileSync(
 			path.join(folder, '2999_01_01_000000_broken.ts'),
 			`import { sql } from 'kysely';
@@ -40,7 +43,9 @@ export async function down() {}
 	it('applies every migration to a fresh database, and nothing on a second run', async () => {
 		const first = await migrateToLatest(t.db);
 		expect(first.results?.every((r) => r.status === 'Success')).toBe(true);
-		expect(await tableNames(t)).toEqual(expect.arrayContaining(['users', 'sessions', 'rate_limit_buckets', 'outbox']));
+		expect(await tableNames(t)).toEqual(
+			expect.arrayContaining(['users', 'sessions', 'rate_limit_buckets', 'outbox'])
+		);
 		const second = await migrateToLatest(t.db);
 		expect(second.results).toEqual([]);
 	});
@@ -49,7 +54,9 @@ export async function down() {}
 		const before = await tableNames(t);
 		const error = await migrateToLatest(t.db, folder).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(MigrationError);
-		expect((error as Error).message).toMatch(/"2999_01_01_000000_broken" failed: .*no_such_table.*schema is unchanged/);
+		expect((error as Error).message).toMatch(
+			/"2999_01_01_000000_broken" failed: .*no_such_table.*schema is unchanged/
+		);
 		expect(await tableNames(t)).toEqual(before);
 	});
 });

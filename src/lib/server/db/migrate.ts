@@ -11,7 +11,10 @@ export class MigrationError extends Error {}
  * Brings the schema to the latest migration. All pending migrations run in one transaction on
  * both engines, so a failure leaves the schema exactly as it was and throws a MigrationError.
  */
-export async function migrateToLatest(db: Db, folder = MIGRATIONS_DIR): Promise<MigrationResultSet> {
+export async function migrateToLatest(
+	db: Db,
+	folder = MIGRATIONS_DIR
+): Promise<MigrationResultSet> {
 	const migrator = new Migrator({
 		db,
 		provider: new FileMigrationProvider({ fs, path, migrationFolder: folder })

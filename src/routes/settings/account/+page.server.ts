@@ -23,27 +23,52 @@ export const actions = {
 	password: async (event) => {
 		const { user, session } = requireUser();
 		const parsed = parseForm(changePasswordSchema, await event.request.formData());
-		if (!parsed.ok) return fail(400, { action: 'password', errors: parsed.errors, values: parsed.values });
-		const result = await accounts.changePassword(db, { userId: user.id, sessionId: session.id, ...parsed.data });
-		if (!result.ok) return fail(result.status, { action: 'password', errors: result.errors, values: parsed.values });
+		if (!parsed.ok)
+			return fail(400, { action: 'password', errors: parsed.errors, values: parsed.values });
+		const result = await accounts.changePassword(db, {
+			userId: user.id,
+			sessionId: session.id,
+			...parsed.data
+		});
+		if (!result.ok)
+			return fail(result.status, {
+				action: 'password',
+				errors: result.errors,
+				values: parsed.values
+			});
 		redirect(303, '/settings/account?saved=password');
 	},
 
 	email: async (event) => {
 		const { user } = requireUser();
 		const parsed = parseForm(changeEmailSchema, await event.request.formData());
-		if (!parsed.ok) return fail(400, { action: 'email', errors: parsed.errors, values: parsed.values });
-		const result = await accounts.changeEmail(db, { userId: user.id, origin: event.url.origin, ...parsed.data });
-		if (!result.ok) return fail(result.status, { action: 'email', errors: result.errors, values: parsed.values });
+		if (!parsed.ok)
+			return fail(400, { action: 'email', errors: parsed.errors, values: parsed.values });
+		const result = await accounts.changeEmail(db, {
+			userId: user.id,
+			origin: event.url.origin,
+			...parsed.data
+		});
+		if (!result.ok)
+			return fail(result.status, { action: 'email', errors: result.errors, values: parsed.values });
 		redirect(303, '/settings/account?saved=email');
 	},
 
 	delete: async (event) => {
 		const { user } = requireUser();
 		const parsed = parseForm(deleteAccountSchema, await event.request.formData());
-		if (!parsed.ok) return fail(400, { action: 'delete', errors: parsed.errors, values: parsed.values });
-		const result = await accounts.deleteAccount(db, { userId: user.id, currentPassword: parsed.data.currentPassword });
-		if (!result.ok) return fail(result.status, { action: 'delete', errors: result.errors, values: parsed.values });
+		if (!parsed.ok)
+			return fail(400, { action: 'delete', errors: parsed.errors, values: parsed.values });
+		const result = await accounts.deleteAccount(db, {
+			userId: user.id,
+			currentPassword: parsed.data.currentPassword
+		});
+		if (!result.ok)
+			return fail(result.status, {
+				action: 'delete',
+				errors: result.errors,
+				values: parsed.values
+			});
 		deleteSessionCookie(event.cookies);
 		redirect(303, '/?deleted=1');
 	}

@@ -9,7 +9,9 @@ export const actions = {
 	default: async ({ params }) => {
 		const user = await accounts.verifyEmail(db, params.token);
 		if (!user) {
-			return fail(400, { error: 'This link has expired or was already used. Send a new one from your account.' });
+			return fail(400, {
+				error: 'This link has expired or was already used. Send a new one from your account.'
+			});
 		}
 		redirect(303, '/verify-email');
 	}
