@@ -13,7 +13,10 @@ function allowExplicitSvelteConfig(plugins: Plugin[]): Plugin[] {
 		if (plugin.name !== 'vite-plugin-sveltekit-resolve-root' || !hook || typeof hook === 'function')
 			continue;
 		const handler = hook.handler;
-		hook.handler = function (this: ThisParameterType<typeof handler>, ...args: Parameters<typeof handler>) {
+		hook.handler = function (
+			this: ThisParameterType<typeof handler>,
+			...args: Parameters<typeof handler>
+		) {
 			const existsSync = fs.existsSync;
 			fs.existsSync = (file) => !String(file).endsWith('svelte.config.js') && existsSync(file);
 			try {
