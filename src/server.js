@@ -19,6 +19,8 @@ if (publicUrl && !/^https?:$/.test(publicUrl.protocol)) {
 process.env.PROTOCOL_HEADER = ORIGIN_HEADER_PROTO;
 process.env.HOST_HEADER = ORIGIN_HEADER_HOST;
 delete process.env.PORT_HEADER;
+// Avatars may be up to 5 MB; the action itself refuses anything larger with a clear message.
+process.env.BODY_SIZE_LIMIT ??= '6M';
 
 const { handler } = await import(new URL('../build/handler.js', import.meta.url).href);
 

@@ -42,8 +42,27 @@ export async function findUserById(db: Executor, id: number): Promise<User | und
 	return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function isHandleTaken(db: Executor, handle: string): Promise<boolean> {
-	return (await findUserByHandle(db, handle)) !== undefined;
+export const HANDLE_HOLD_MS = 90 * 24 * 60 * 60 * 1000;
+
+/**
+ * A handle is taken when an account uses it, or when another account gave it up less than 90
+ * days ago (its old links still redirect there).
+ */
+export async function isHandleTaken(
+	db: Executor,
+	handle: string,
+	options: { exceptUserId?: number; now?: Date } = {}
+): Promise<boolean> {
+	const user = await findUserByHandle(db, handle);
+	if (user && user.id !== options.exceptUserId) return true;
+	const now = options.now ?? new Date();
+	let held = db
+		.selectFrom('handle_history')
+		.select('user_id')
+		.where('handle', '=', handle.toLowerCase())
+		.where('released_at', '>', new Date(now.getTime() - HANDLE_HOLD_MS));
+	if (options.exceptUserId !== undefined) held = held.where('user_id', '!=', options.exceptUserId);
+	return (await held.executeTakeFirst()) !== undefined;
 }
 
 export interface SignupInput {
@@ -69,7 +88,7 @@ export async function signUp(
 		};
 	}
 	const errors: FieldErrors = {};
-	if (await isHandleTaken(db, input.handle))
+	if (await isHandleTaken(db, input.handle, { now }))
 		errors.handle = 'This handle is taken. Choose another.';
 	if (await findUserByEmail(db, input.email))
 		errors.email =
@@ -90,6 +109,11 @@ export async function signUp(
 				})
 				.returningAll()
 				.executeTakeFirstOrThrow();
+			// The profile exists from sign-up on, showing the handle until a name is set.
+			await trx
+				.insertInto('profiles')
+				.values({ user_id: user.id, created_at: now, updated_at: now })
+				.execute();
 			const session = await createSession(trx, user.id, now);
 			await startEmailVerification(trx, user, input.origin, now);
 			return { user, ...session };

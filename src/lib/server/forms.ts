@@ -10,8 +10,11 @@ export type FormResult<T> =
 const SECRET_FIELD = /password/i;
 
 /** Reads the named text fields of a form, dropping files and anything the schema does not name. */
-export function formValues(form: FormData, fields: readonly string[]): Record<string, string> {
-	const values: Record<string, string> = {};
+export function formValues<K extends string>(
+	form: FormData,
+	fields: readonly K[]
+): Record<K, string> {
+	const values = {} as Record<K, string>;
 	for (const field of fields) {
 		const value = form.get(field);
 		values[field] = typeof value === 'string' ? value : '';

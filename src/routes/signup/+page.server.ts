@@ -23,6 +23,6 @@ export const actions = {
 		if (!result.ok) return fail(result.status, { errors: result.errors, values: parsed.values });
 
 		setSessionCookie(event.cookies, event.url, result.value.token, result.value.expiresAt);
-		redirect(303, '/?welcome=1');
+		redirect(303, '/settings/profile');
 	}
 } satisfies Actions;

@@ -41,3 +41,12 @@ export function createDatabase(options: ConnectOptions): Db {
 		})
 	});
 }
+
+/** Runs `fn` in the caller's transaction when there is one, otherwise in a new one. */
+export async function withTransaction<T>(
+	db: Executor,
+	fn: (trx: Transaction<Database>) => Promise<T>
+): Promise<T> {
+	if (db.isTransaction) return fn(db as Transaction<Database>);
+	return (db as Kysely<Database>).transaction().execute(fn);
+}

@@ -46,6 +46,92 @@ export interface OutboxTable {
 	sent_at: Timestamp | null;
 }
 
+export type Availability = 'open_to_work' | 'open_to_freelance' | 'not_looking';
+export type Visibility = 'public' | 'unlisted' | 'private';
+
+export interface ProfilesTable {
+	user_id: number;
+	display_name: string | null;
+	headline: string | null;
+	bio_md: ColumnType<string, string | undefined, string>;
+	location: string | null;
+	availability: ColumnType<Availability, Availability | undefined, Availability>;
+	visibility: ColumnType<Visibility, Visibility | undefined, Visibility>;
+	created_at: CreatedAt;
+	updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface AvatarsTable {
+	user_id: number;
+	large: Uint8Array;
+	small: Uint8Array;
+	etag: string;
+	updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface SkillsTable {
+	id: Generated<number>;
+	name: string;
+	created_at: CreatedAt;
+}
+
+export interface ProfileSkillsTable {
+	user_id: number;
+	skill_id: number;
+	position: number;
+}
+
+export interface WorkItemsTable {
+	id: Generated<number>;
+	user_id: number;
+	title: string;
+	url: string | null;
+	role: ColumnType<string, string | undefined, string>;
+	outcome: ColumnType<string, string | undefined, string>;
+	happened_on: string | null;
+	slug: string;
+	case_study_md: ColumnType<string, string | undefined, string>;
+	pinned: ColumnType<boolean, boolean | undefined, boolean>;
+	position: ColumnType<number, number | undefined, number>;
+	created_at: CreatedAt;
+	updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface WorkItemSkillsTable {
+	work_item_id: number;
+	skill_id: number;
+}
+
+export interface NetworkAccountsTable {
+	id: Generated<number>;
+	user_id: number;
+	network: string;
+	identifier: string;
+	url: string;
+	followers: number | null;
+	followers_reported_at: Timestamp | null;
+	position: ColumnType<number, number | undefined, number>;
+	created_at: CreatedAt;
+}
+
+export interface HandleHistoryTable {
+	handle: string;
+	user_id: number;
+	released_at: Timestamp;
+}
+
+export interface ProfileViewsTable {
+	user_id: number;
+	day: string;
+	views: number;
+}
+
+export interface OgImagesTable {
+	user_id: number;
+	version: string;
+	png: Uint8Array;
+}
+
 export interface Database {
 	users: UsersTable;
 	sessions: SessionsTable;
@@ -53,6 +139,16 @@ export interface Database {
 	password_reset_tokens: TokensTable;
 	rate_limit_buckets: RateLimitBucketsTable;
 	outbox: OutboxTable;
+	profiles: ProfilesTable;
+	avatars: AvatarsTable;
+	skills: SkillsTable;
+	profile_skills: ProfileSkillsTable;
+	work_items: WorkItemsTable;
+	work_item_skills: WorkItemSkillsTable;
+	network_accounts: NetworkAccountsTable;
+	handle_history: HandleHistoryTable;
+	profile_views: ProfileViewsTable;
+	og_images: OgImagesTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -60,3 +156,8 @@ export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type Session = Selectable<SessionsTable>;
 export type OutboxMessage = Selectable<OutboxTable>;
+export type Profile = Selectable<ProfilesTable>;
+export type ProfileUpdate = Updateable<ProfilesTable>;
+export type WorkItem = Selectable<WorkItemsTable>;
+export type NewWorkItem = Insertable<WorkItemsTable>;
+export type NetworkAccount = Selectable<NetworkAccountsTable>;

@@ -1,0 +1,130 @@
+import type { Executor } from '#lib/server/db/connect.js';
+import { withTransaction } from '#lib/server/db/connect.js';
+import type { NetworkAccount } from '#lib/server/db/schema.js';
+import { NETWORK_LABELS, normalizeAccount, type Network } from '#lib/server/networks.js';
+import { touchProfile } from '#lib/server/profiles.js';
+
+export const MAX_ACCOUNTS = 20;
+export const MAX_FOLLOWERS = 2_000_000_000;
+
+export interface AccountView extends NetworkAccount {
+	label: string;
+}
+
+function label(account: NetworkAccount): AccountView {
+	return { ...account, label: NETWORK_LABELS[account.network as Network] ?? 'Other' };
+}
+
+export async function listAccounts(db: Executor, userId: number): Promise<AccountView[]> {
+	const rows = await db
+		.selectFrom('network_accounts')
+		.selectAll()
+		.where('user_id', '=', userId)
+		.orderBy('position')
+		.orderBy('id')
+		.execute();
+	return rows.map(label);
+}
+
+/** Reads a follower count as typed ("12,400", "12 400"); null when empty. */
+export function parseFollowers(
+	input: string
+): { ok: true; value: number | null } | { ok: false; error: string } {
+	const compact = input.trim().replace(/[\s,._’']/g, '');
+	if (compact === '') return { ok: true, value: null };
+	if (!/^\d+$/.test(compact))
+		return { ok: false, error: 'Enter the number of followers as digits, e.g. 12400.' };
+	const value = Number(compact);
+	if (value > MAX_FOLLOWERS)
+		return { ok: false, error: 'That number is larger than any network has.' };
+	return { ok: true, value };
+}
+
+export async function addAccount(
+	db: Executor,
+	userId: number,
+	input: { network: string; address: string; followers: string },
+	now = new Date()
+): Promise<{ ok: true } | { ok: false; errors: Record<string, string> }> {
+	const normalized = normalizeAccount(input.network, input.address);
+	if (!normalized.ok) {
+		return {
+			ok: false,
+			errors: { [input.network in NETWORK_LABELS ? 'address' : 'network']: normalized.error }
+		};
+	}
+	const followers = parseFollowers(input.followers);
+	if (!followers.ok) return { ok: false, errors: { followers: followers.error } };
+	return withTransaction(db, async (trx) => {
+		const existing = await listAccounts(trx, userId);
+		if (existing.length >= MAX_ACCOUNTS)
+			return {
+				ok: false as const,
+				errors: { form: `You can list up to ${MAX_ACCOUNTS} accounts.` } as Record<string, string>
+			};
+		if (existing.some((a) => a.url === normalized.account.url))
+			return {
+				ok: false as const,
+				errors: { address: 'This account is already on your profile.' } as Record<string, string>
+			};
+		await trx
+			.insertInto('network_accounts')
+			.values({
+				user_id: userId,
+				network: normalized.account.network,
+				identifier: normalized.account.identifier,
+				url: normalized.account.url,
+				followers: followers.value,
+				followers_reported_at: followers.value === null ? null : now,
+				position: existing.length,
+				created_at: now
+			})
+			.execute();
+		await touchProfile(trx, userId, now);
+		return { ok: true as const };
+	});
+}
+
+export async function updateFollowers(
+	db: Executor,
+	userId: number,
+	id: number,
+	input: string,
+	now = new Date()
+): Promise<{ ok: true } | { ok: false; error: string; status: 400 | 404 }> {
+	const followers = parseFollowers(input);
+	if (!followers.ok) return { ok: false, error: followers.error, status: 400 };
+	return withTransaction(db, async (trx) => {
+		const row = await trx
+			.updateTable('network_accounts')
+			.set({
+				followers: followers.value,
+				followers_reported_at: followers.value === null ? null : now
+			})
+			.where('user_id', '=', userId)
+			.where('id', '=', id)
+			.returning('id')
+			.executeTakeFirst();
+		if (!row)
+			return {
+				ok: false as const,
+				error: 'No such account on your profile.',
+				status: 404 as const
+			};
+		await touchProfile(trx, userId, now);
+		return { ok: true as const };
+	});
+}
+
+export async function removeAccount(db: Executor, userId: number, id: number): Promise<boolean> {
+	return withTransaction(db, async (trx) => {
+		const row = await trx
+			.deleteFrom('network_accounts')
+			.where('user_id', '=', userId)
+			.where('id', '=', id)
+			.returning('id')
+			.executeTakeFirst();
+		if (row) await touchProfile(trx, userId);
+		return !!row;
+	});
+}

@@ -1,0 +1,115 @@
+import type { Executor } from '#lib/server/db/connect.js';
+import type { Availability, Visibility } from '#lib/server/db/schema.js';
+import { avatarUrl } from '#lib/server/avatars.js';
+import { renderMarkdown, markdownToText } from '#lib/server/markdown.js';
+import { listAccounts, type AccountView } from '#lib/server/network-accounts.js';
+import {
+	AVAILABILITY_LABELS,
+	findRenamedHandle,
+	getOwnProfile,
+	isListed
+} from '#lib/server/profiles.js';
+import { listProfileSkills } from '#lib/server/skills.js';
+import { listWork, type WorkWithSkills } from '#lib/server/work.js';
+
+export interface PublicWork extends Omit<WorkWithSkills, 'case_study_md'> {
+	domain: string | null;
+	hasCaseStudy: boolean;
+}
+
+export interface PublicProfile {
+	userId: number;
+	handle: string;
+	name: string;
+	displayName: string | null;
+	headline: string | null;
+	bioHtml: string;
+	bioText: string;
+	location: string | null;
+	availability: Availability;
+	availabilityLabel: string;
+	visibility: Visibility;
+	listed: boolean;
+	avatar: { large: string; small: string; uploaded: boolean };
+	skills: string[];
+	work: PublicWork[];
+	accounts: AccountView[];
+	updatedAt: Date;
+}
+
+export type ProfileLookup =
+	| { kind: 'found'; profile: PublicProfile; isOwner: boolean }
+	| { kind: 'moved'; handle: string }
+	| { kind: 'missing' };
+
+export function domainOf(url: string | null): string | null {
+	if (!url) return null;
+	try {
+		return new URL(url).hostname.replace(/^www\./, '');
+	} catch {
+		return null;
+	}
+}
+
+export async function buildPublicProfile(
+	db: Executor,
+	userId: number
+): Promise<PublicProfile | undefined> {
+	const own = await getOwnProfile(db, userId);
+	if (!own) return undefined;
+	const [skills, work, accounts] = await Promise.all([
+		listProfileSkills(db, userId),
+		listWork(db, userId),
+		listAccounts(db, userId)
+	]);
+	return {
+		userId,
+		handle: own.handle,
+		name: own.displayName ?? own.handle,
+		displayName: own.displayName,
+		headline: own.headline,
+		bioHtml: renderMarkdown(own.bio),
+		bioText: markdownToText(own.bio, 300),
+		location: own.location,
+		availability: own.availability,
+		availabilityLabel: AVAILABILITY_LABELS[own.availability],
+		visibility: own.visibility,
+		listed: isListed(own),
+		avatar: {
+			large: avatarUrl(userId, own.avatarEtag, 'large'),
+			small: avatarUrl(userId, own.avatarEtag, 'small'),
+			uploaded: own.avatarEtag !== null
+		},
+		skills: skills.map((s) => s.name),
+		work: work.map(({ case_study_md, ...item }) => ({
+			...item,
+			domain: domainOf(item.url),
+			hasCaseStudy: case_study_md.trim() !== ''
+		})),
+		accounts,
+		updatedAt: own.updatedAt
+	};
+}
+
+/** The profile at /@handle as `viewerId` may see it: private ones exist only for their owner. */
+export async function lookUpProfile(
+	db: Executor,
+	handle: string,
+	viewerId: number | null
+): Promise<ProfileLookup> {
+	const user = await db
+		.selectFrom('users')
+		.select(['id', 'handle'])
+		.where((eb) => eb(eb.fn('lower', ['handle']), '=', handle.toLowerCase()))
+		.executeTakeFirst();
+	if (!user) {
+		const renamed = await findRenamedHandle(db, handle);
+		return renamed ? { kind: 'moved', handle: renamed } : { kind: 'missing' };
+	}
+	if (user.handle !== handle) return { kind: 'moved', handle: user.handle };
+	const profile = await buildPublicProfile(db, user.id);
+	if (!profile) return { kind: 'missing' };
+	const isOwner = viewerId === user.id;
+	if (profile.visibility === 'private' && !isOwner) return { kind: 'missing' };
+	return { kind: 'found', profile, isOwner };
+}

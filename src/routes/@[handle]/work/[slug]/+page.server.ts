@@ -1,0 +1,28 @@
+import { error, redirect } from '@sveltejs/kit';
+import { db } from '#lib/server/db/index.js';
+import { renderMarkdown, markdownToText } from '#lib/server/markdown.js';
+import { domainOf, lookUpProfile } from '#lib/server/public-profile.js';
+import { getWorkBySlug } from '#lib/server/work.js';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ params, locals, url }) => {
+	const found = await lookUpProfile(db, params.handle, locals.user?.id ?? null);
+	if (found.kind === 'moved') redirect(301, `/@${found.handle}/work/${params.slug}`);
+	if (found.kind === 'missing') error(404, 'Profile not found');
+	const item = await getWorkBySlug(db, found.profile.userId, params.slug);
+	if (!item || !item.case_study_md.trim()) error(404, 'Case study not found');
+	const { case_study_md, ...work } = item;
+	return {
+		profile: {
+			handle: found.profile.handle,
+			name: found.profile.name,
+			headline: found.profile.headline,
+			avatar: found.profile.avatar.small,
+			visibility: found.profile.visibility
+		},
+		work: { ...work, domain: domainOf(work.url) },
+		caseStudyHtml: renderMarkdown(case_study_md),
+		summary: markdownToText(case_study_md, 200),
+		canonical: `${url.origin}/@${found.profile.handle}/work/${work.slug}`
+	};
+};

@@ -1,0 +1,34 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import { db } from '#lib/server/db/index.js';
+import { requireUser } from '#lib/server/auth/guard.js';
+import { parseForm } from '#lib/server/forms.js';
+import { listProfileSkills } from '#lib/server/skills.js';
+import * as work from '#lib/server/work.js';
+import type { Actions, PageServerLoad } from './$types';
+
+function idFrom(param: string): number {
+	const id = Number(param);
+	if (!Number.isSafeInteger(id) || id <= 0) error(404, 'Work not found');
+	return id;
+}
+
+export const load: PageServerLoad = async ({ params }) => {
+	const { user } = requireUser();
+	const item = await work.getWork(db, user.id, idFrom(params.id));
+	if (!item) error(404, 'Work not found');
+	return { item, skills: await listProfileSkills(db, user.id) };
+};
+
+export const actions = {
+	save: async ({ request, params }) => {
+		const { user } = requireUser();
+		const id = idFrom(params.id);
+		const form = await request.formData();
+		const parsed = parseForm(work.workSchema, form);
+		const selected = work.skillIdsFrom(form);
+		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values, selected });
+		if (!(await work.updateWork(db, user.id, id, parsed.data, selected)))
+			error(404, 'Work not found');
+		redirect(303, '/settings/work?saved=updated');
+	}
+} satisfies Actions;
