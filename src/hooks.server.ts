@@ -7,6 +7,8 @@ import { configureMail } from '#lib/server/mail.js';
 import { logger } from '#lib/server/log.js';
 import { SESSION_COOKIE, validateSessionToken } from '#lib/server/auth/session.js';
 import { deleteSessionCookie, setSessionCookie } from '#lib/server/auth/cookies.js';
+import { getCachedPage, invalidateProfilePages, storePage } from '#lib/server/page-cache.js';
+import { isLikelyBot, recordView } from '#lib/server/views.js';
 
 export const init: ServerInit = async () => {
 	configureMail({ smtpUrl: SMTP_URL, from: MAIL_FROM });
@@ -60,7 +62,40 @@ const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(handleAuth, handleSecurityHeaders);
+const PROFILE_PAGE = /^\/@[a-z0-9_]{3,30}\/?$/;
+const PROFILE_ID_HEADER = 'x-proofwork-profile-id';
+
+/**
+ * Profile pages: counts a view for each page shown to someone other than its owner (bots and
+ * link previewers aside), and serves signed-out visitors from a short-lived cache.
+ */
+const handleProfilePages: Handle = async ({ event, resolve }) => {
+	if (event.request.method !== 'GET' && event.request.method !== 'HEAD') {
+		// Every write goes through a form action; once it has committed, cached pages may be stale.
+		const written = await resolve(event);
+		invalidateProfilePages();
+		return written;
+	}
+	if (!PROFILE_PAGE.test(event.url.pathname)) return resolve(event);
+	const cacheable = !event.locals.user && event.url.search === '' && !event.isDataRequest;
+	const key = event.url.pathname;
+	let response = (cacheable && getCachedPage(key)) || (await resolve(event));
+	const profileId = Number(response.headers.get(PROFILE_ID_HEADER));
+	if (response.status === 200 && profileId) {
+		if (
+			profileId !== event.locals.user?.id &&
+			!isLikelyBot(event.request.headers.get('user-agent'))
+		) {
+			recordView(db, profileId);
+		}
+		if (cacheable && response.headers.get('x-proofwork-cache') !== 'hit') {
+			response = await storePage(key, response);
+		}
+	}
+	return response;
+};
+
+export const handle = sequence(handleAuth, handleProfilePages, handleSecurityHeaders);
 
 export const handleError: HandleServerError = ({ kind, error, event }) => {
 	// Errors the app raised on purpose (error(...)) and Kit's own 404s keep their messages.
