@@ -5,6 +5,10 @@ import { domainOf, lookUpProfile } from '#lib/server/public-profile.js';
 import { getWorkBySlug } from '#lib/server/work.js';
 import type { PageServerLoad } from './$types';
 
+// A public profile is complete as server-rendered HTML; it ships no JavaScript at all (its few
+// forms, such as log out, are plain form posts).
+export const csr = false;
+
 export const load: PageServerLoad = async ({ params, locals, url }) => {
 	const found = await lookUpProfile(db, params.handle, locals.user?.id ?? null);
 	if (found.kind === 'moved') redirect(301, `/@${found.handle}/work/${params.slug}`);
