@@ -2,7 +2,12 @@ import * as v from 'valibot';
 import type { Executor } from '#lib/server/db/connect.js';
 import { withTransaction } from '#lib/server/db/connect.js';
 import { addAccount } from '#lib/server/network-accounts.js';
-import { normalizeAccount, safeHttpUrl, type Network } from '#lib/server/networks.js';
+import {
+	NETWORK_LABELS,
+	normalizeAccount,
+	safeHttpUrl,
+	type Network
+} from '#lib/server/networks.js';
 import { getOwnProfile } from '#lib/server/profiles.js';
 import type { PublicProfile } from '#lib/server/public-profile.js';
 import { listProfileSkills, normalizeSkill, setSkills } from '#lib/server/skills.js';
@@ -112,7 +117,7 @@ export interface ImportPlan {
 		happenedOn: string | null;
 		keywords: string[];
 	}[];
-	accounts: { network: Network; address: string }[];
+	accounts: { network: Network; label: string; address: string }[];
 	skipped: string[];
 }
 
@@ -190,7 +195,7 @@ export async function planImport(
 			plan.skipped.push(`${p.network ?? 'Profile'} “${address}”: ${normalized.error}`);
 			continue;
 		}
-		plan.accounts.push({ network, address });
+		plan.accounts.push({ network, label: NETWORK_LABELS[network], address });
 	}
 	if (basics?.url && safeHttpUrl(basics.url))
 		plan.accounts.push({ network: 'website', address: basics.url });
