@@ -1,4 +1,4 @@
-import type { SubmitFunction } from '@sveltejs/kit';
+import type { SubmitFunction } from '$app/forms';
 
 /**
  * use:enhance for forms that add something and then redirect: SvelteKit resets a form only on a

@@ -198,7 +198,7 @@ export async function planImport(
 		plan.accounts.push({ network, label: NETWORK_LABELS[network], address });
 	}
 	if (basics?.url && safeHttpUrl(basics.url))
-		plan.accounts.push({ network: 'website', address: basics.url });
+		plan.accounts.push({ network: 'website', label: NETWORK_LABELS.website, address: basics.url });
 	return { ok: true, plan };
 }
 

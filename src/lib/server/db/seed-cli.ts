@@ -1,0 +1,1441 @@
+// `npm run seed -- --profiles N [--seed S] [--reset]`: fills DATABASE_URL, or the PGlite database,
+// with N realistic, deterministic practitioner profiles for demos and benchmarks.
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { createDatabase, engineOf, type Db, type Executor } from '#lib/server/db/connect.js';
+import { migrateToLatest } from '#lib/server/db/migrate.js';
+import type { Availability, Visibility } from '#lib/server/db/schema.js';
+import { hashPassword } from '#lib/server/auth/password.js';
+import { HANDLE_PATTERN, RESERVED_HANDLES } from '#lib/server/auth/validation.js';
+import { normalizeAccount, type Network } from '#lib/server/networks.js';
+import { slugify } from '#lib/server/work.js';
+
+export const SEED_PASSWORD = 'proofwork-seed-password';
+// Profiles per transaction: large enough to amortise round trips, small enough for PGlite's memory.
+const BATCH_SIZE = 2_500;
+const DAY_MS = 86_400_000;
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic randomness (mulberry32): the same seed always draws the same sequence.
+
+class Random {
+	#state: number;
+
+	constructor(seed: number) {
+		this.#state = seed >>> 0;
+	}
+
+	next(): number {
+		let t = (this.#state = (this.#state + 0x6d2b79f5) >>> 0);
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	}
+
+	int(min: number, max: number): number {
+		return min + Math.floor(this.next() * (max - min + 1));
+	}
+
+	chance(p: number): boolean {
+		return this.next() < p;
+	}
+
+	pick<T>(items: readonly T[]): T {
+		return items[Math.floor(this.next() * items.length)];
+	}
+
+	/** `n` distinct items, in random order. */
+	sample<T>(items: readonly T[], n: number): T[] {
+		const copy = items.slice();
+		const count = Math.min(n, copy.length);
+		for (let i = 0; i < count; i++) {
+			const j = i + Math.floor(this.next() * (copy.length - i));
+			[copy[i], copy[j]] = [copy[j], copy[i]];
+		}
+		return copy.slice(0, count);
+	}
+
+	/** Spread evenly across orders of magnitude, like follower counts and budgets are. */
+	logUniform(min: number, max: number): number {
+		return Math.round(Math.exp(Math.log(min) + this.next() * (Math.log(max) - Math.log(min))));
+	}
+
+	chars(alphabet: string, length: number): string {
+		let out = '';
+		for (let i = 0; i < length; i++) out += alphabet[Math.floor(this.next() * alphabet.length)];
+		return out;
+	}
+}
+
+/** A list written as text, so that long tables stay compact: items split on ';' or else ','. */
+function list(text: string): string[] {
+	return text
+		.split(text.includes(';') ? ';' : ',')
+		.map((item) => item.replace(/\s+/g, ' ').trim())
+		.filter(Boolean);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names and places. Each culture's names and cities go together most of the time.
+
+interface Culture {
+	first: string[];
+	last: string[];
+	cities: string[];
+}
+
+const CULTURES: Culture[] = [
+	{
+		first: list(`
+			Emma, Oliver, Charlotte, Jack, Amelia, Harry, Grace, Noah, Ella, Liam, Chloe, Ethan,
+			Hannah, Ryan, Megan, Tyler, Abby, Connor, Sophie, Mason
+		`),
+		last: list(`
+			Smith, Johnson, Williams, Brown, Taylor, Walker, Wright, Thompson, Hughes, Murphy,
+			Kelly, Bennett, Carter, Foster, Reid, Campbell, Parker, Turner, Collins, Morgan
+		`),
+		cities: list(`
+			London, UK; Manchester, UK; Bristol, UK; Dublin, Ireland; Edinburgh, UK; New York, NY;
+			Austin, TX; Chicago, IL; Denver, CO; Portland, OR; Sydney, Australia; Melbourne,
+			Australia; Auckland, New Zealand; Toronto, Canada; Vancouver, Canada
+		`)
+	},
+	{
+		first: list(`
+			Sofía, Mateo, Valentina, Santiago, Camila, Diego, Lucía, Alejandro, Isabella, Javier,
+			Daniela, Andrés, Mariana, Carlos, Paula, Emiliano, Ximena, Joaquín, Renata, Tomás
+		`),
+		last: list(`
+			García, Rodríguez, Martínez, Hernández, López, González, Pérez, Sánchez, Ramírez,
+			Torres, Flores, Rivera, Gómez, Díaz, Morales, Castillo, Ortiz, Vargas, Romero, Herrera
+		`),
+		cities: list(`
+			Mexico City, Mexico; Guadalajara, Mexico; Bogotá, Colombia; Medellín, Colombia; Buenos
+			Aires, Argentina; Santiago, Chile; Lima, Peru; Madrid, Spain; Barcelona, Spain;
+			Valencia, Spain; Miami, FL; Los Angeles, CA
+		`)
+	},
+	{
+		first: list(`
+			Ana, João, Beatriz, Gabriel, Larissa, Rafael, Fernanda, Lucas, Juliana, Thiago, Mariana,
+			Pedro, Letícia, Bruno, Carolina, Felipe
+		`),
+		last: list(`
+			Silva, Santos, Oliveira, Souza, Costa, Pereira, Almeida, Ferreira, Carvalho, Ribeiro,
+			Lima, Araújo, Barbosa, Rocha, Monteiro, Cardoso
+		`),
+		cities: list(`
+			São Paulo, Brazil; Rio de Janeiro, Brazil; Belo Horizonte, Brazil; Curitiba, Brazil;
+			Porto Alegre, Brazil; Lisbon, Portugal; Porto, Portugal
+		`)
+	},
+	{
+		first: list(`
+			Chiamaka, Emeka, Ngozi, Tunde, Adaeze, Oluwaseun, Funmilayo, Chinedu, Amara, Kwame,
+			Akosua, Kofi, Ama, Yaw, Efua, Ifeoma, Babajide, Zainab, Tobi, Nkechi
+		`),
+		last: list(`
+			Okafor, Adeyemi, Okonkwo, Balogun, Eze, Nwosu, Adebayo, Obi, Mensah, Asante, Boateng,
+			Owusu, Danso, Ogunleye, Chukwu, Afolabi, Oyelaran, Acheampong
+		`),
+		cities: list(`
+			Lagos, Nigeria; Abuja, Nigeria; Port Harcourt, Nigeria; Ibadan, Nigeria; Accra, Ghana;
+			Kumasi, Ghana; London, UK; Houston, TX
+		`)
+	},
+	{
+		first: list(`
+			Wanjiru, Kamau, Achieng, Otieno, Amina, Baraka, Neema, Juma, Thandiwe, Sipho, Lerato,
+			Thabo, Naledi, Mandla, Selam, Dawit, Hana, Yonas
+		`),
+		last: list(`
+			Mwangi, Njoroge, Odhiambo, Kiprop, Mutua, Wambui, Nkosi, Dlamini, Ndlovu, Khumalo,
+			Mokoena, Tesfaye, Bekele, Haile, Mengistu, Ochieng
+		`),
+		cities: list(`
+			Nairobi, Kenya; Mombasa, Kenya; Kampala, Uganda; Kigali, Rwanda; Dar es Salaam,
+			Tanzania; Johannesburg, South Africa; Cape Town, South Africa; Durban, South Africa;
+			Addis Ababa, Ethiopia
+		`)
+	},
+	{
+		first: list(`
+			Priya, Arjun, Ananya, Rohan, Kavya, Vikram, Sneha, Aditya, Meera, Karthik, Ishita,
+			Rahul, Divya, Siddharth, Pooja, Nikhil, Aisha, Imran, Sana, Farhan, Nusrat, Tanvir
+		`),
+		last: list(`
+			Sharma, Patel, Iyer, Reddy, Nair, Gupta, Mehta, Kapoor, Rao, Menon, Desai, Chatterjee,
+			Banerjee, Joshi, Malhotra, Khan, Qureshi, Siddiqui, Rahman, Hossain, Chowdhury
+		`),
+		cities: list(`
+			Bengaluru, India; Mumbai, India; Delhi, India; Hyderabad, India; Pune, India; Chennai,
+			India; Karachi, Pakistan; Lahore, Pakistan; Dhaka, Bangladesh; Dubai, UAE; Leicester,
+			UK; Jersey City, NJ
+		`)
+	},
+	{
+		first: list(`
+			Wei, Jing, Hao, Xiaoling, Yu, Mei, Jun, Lin, Hiroshi, Yuki, Haruto, Sakura, Ren, Aoi,
+			Minjun, Jiwoo, Seoyeon, Hyunwoo, Jisoo, Daeho
+		`),
+		last: list(`
+			Wang, Li, Zhang, Liu, Chen, Yang, Huang, Zhou, Wu, Tanaka, Suzuki, Takahashi, Watanabe,
+			Sato, Kim, Lee, Park, Choi, Jung, Kang
+		`),
+		cities: list(`
+			Shanghai, China; Shenzhen, China; Hong Kong; Taipei, Taiwan; Singapore; Tokyo, Japan;
+			Osaka, Japan; Seoul, South Korea; Busan, South Korea; San Francisco, CA; Vancouver,
+			Canada
+		`)
+	},
+	{
+		first: list(`
+			Linh, Minh, Thao, Duc, Huong, Quang, Maria, Jose, Angelica, Mark, Kristine, Paolo,
+			Putri, Budi, Dewi, Agus, Siti, Arif, Nurul, Somchai, Ploy
+		`),
+		last: list(`
+			Nguyễn, Trần, Lê, Phạm, Hoàng, Vũ, Santos, Reyes, Cruz, Bautista, Mendoza, Villanueva,
+			Wijaya, Santoso, Halim, Pratama, Kurniawan, Ismail, Tan, Srisuk
+		`),
+		cities: list(`
+			Ho Chi Minh City, Vietnam; Hanoi, Vietnam; Manila, Philippines; Cebu, Philippines;
+			Jakarta, Indonesia; Bali, Indonesia; Kuala Lumpur, Malaysia; Bangkok, Thailand;
+			Singapore
+		`)
+	},
+	{
+		first: list(`
+			Omar, Layla, Yousef, Nour, Karim, Rania, Hassan, Mariam, Tariq, Salma, Ali, Dina, Elif,
+			Emre, Zeynep, Burak, Ayşe, Can, Dariush, Shirin, Reza, Nazanin
+		`),
+		last: list(`
+			Haddad, Khalil, Mansour, Nasser, Saleh, Aziz, Farouk, Hamdan, El-Sayed, Youssef, Yılmaz,
+			Kaya, Demir, Şahin, Çelik, Öztürk, Karimi, Hosseini, Rahimi, Tehrani
+		`),
+		cities: list(`
+			Cairo, Egypt; Amman, Jordan; Beirut, Lebanon; Dubai, UAE; Riyadh, Saudi Arabia;
+			Casablanca, Morocco; Istanbul, Turkey; Izmir, Turkey; Berlin, Germany; Toronto, Canada
+		`)
+	},
+	{
+		first: list(`
+			Anna, Jakub, Zofia, Łukasz, Katarzyna, Piotr, Olena, Dmytro, Iryna, Andriy, Tereza,
+			Tomáš, Petra, Mihai, Ioana, Elena, Nikola, Milica, Luka, Ivana
+		`),
+		last: list(`
+			Kowalski, Nowak, Wiśniewska, Wójcik, Lewandowski, Shevchenko, Kovalenko, Bondarenko,
+			Novák, Svoboda, Dvořák, Popescu, Ionescu, Petrović, Jovanović, Horvat, Kovač, Marić
+		`),
+		cities: list(`
+			Warsaw, Poland; Kraków, Poland; Wrocław, Poland; Kyiv, Ukraine; Lviv, Ukraine; Prague,
+			Czechia; Bucharest, Romania; Belgrade, Serbia; Zagreb, Croatia; Berlin, Germany
+		`)
+	},
+	{
+		first: list(`
+			Lena, Jonas, Mia, Felix, Lea, Lukas, Sanne, Daan, Femke, Bram, Freja, Magnus, Ingrid,
+			Søren, Astrid, Elias, Saara, Mikko, Clara, Niklas
+		`),
+		last: list(`
+			Müller, Schmidt, Schneider, Fischer, Weber, Wagner, Becker, de Vries, Jansen, van Dijk,
+			Bakker, Visser, Hansen, Nielsen, Johansson, Andersson, Lindqvist, Berg, Virtanen,
+			Korhonen
+		`),
+		cities: list(`
+			Berlin, Germany; Hamburg, Germany; Munich, Germany; Vienna, Austria; Zürich,
+			Switzerland; Amsterdam, Netherlands; Rotterdam, Netherlands; Copenhagen, Denmark;
+			Stockholm, Sweden; Oslo, Norway; Helsinki, Finland
+		`)
+	},
+	{
+		first: list(`
+			Chloé, Louis, Camille, Hugo, Manon, Théo, Inès, Arthur, Giulia, Lorenzo, Chiara, Matteo,
+			Francesca, Alessandro, Martina, Davide, Zoë, Léa
+		`),
+		last: list(`
+			Martin, Bernard, Dubois, Moreau, Laurent, Lefèvre, Fontaine, Rousseau, Rossi, Russo,
+			Ferrari, Esposito, Bianchi, Romano, Colombo, Ricci, Greco, Conti
+		`),
+		cities: list(`
+			Paris, France; Lyon, France; Marseille, France; Bordeaux, France; Brussels, Belgium;
+			Montréal, Canada; Milan, Italy; Rome, Italy; Turin, Italy; Bologna, Italy
+		`)
+	}
+];
+
+const REMOTE_LOCATIONS = list(`
+	Remote, Remote · Europe, Remote · Americas, Remote · worldwide, Remote (UTC+1), Remote
+	(UTC−5)
+`);
+
+const LETTER_FIXES: Record<string, string> = {
+	ø: 'o',
+	ł: 'l',
+	ß: 'ss',
+	æ: 'ae',
+	đ: 'd',
+	ı: 'i'
+};
+
+/** The letters of a name as a handle can hold them: "Nguyễn" → "nguyen", "Søren" → "soren". */
+function asciiLetters(name: string): string {
+	return name
+		.toLowerCase()
+		.replace(/[øłßæđı]/g, (c) => LETTER_FIXES[c])
+		.normalize('NFKD')
+		.replace(/[^a-z]/g, '');
+}
+
+// ---------------------------------------------------------------------------------------------
+// What people do. Each kind of practitioner brings its own skills, headlines, work and channels.
+
+const BRANDS = list(`
+	Lumen Skincare, Kettle & Crumb, Northbound Supply, Fernway Outdoor, Mola Coffee,
+	Tidepool Swim, Harbor Pet Co, Saltwater Candles, Oak & Otter, Pocket Yoga, Brightside
+	Snacks, Copperleaf Tea, Velo Threads, Juniper Home, Atlas Running, Marigold Beauty,
+	Sunday Sourdough, Nimbus Audio, Wildgrain Kitchen, Kinfolk Kids, Pebble & Pine, Ritual
+	Roasters, Halcyon Sleep, Bloomfield Florals, Cedar Camp, Solstice Eyewear, Paloma
+	Jewelry, Urban Sprout, Driftwood Denim, Nova Supplements, Maple Street Books, Terra
+	Ceramics, Luna Lingerie, Grove Haircare, Bolt Bikes, Fable Games, Kiwi Kombucha, Sable
+	Leather, Aurora Fitness, Cobalt Cookware, Mango Mornings, Petal & Stem, Quarry Climbing,
+	Sprig Baby, Tandem Travel, Verde Plants, Woolly Socks, Zest Hot Sauce, Hearth Bakeware,
+	Orbit Toys
+`);
+
+interface WorkTemplate {
+	title: (brand: string, r: Random) => string;
+	outcome: (r: Random) => string;
+}
+
+interface Archetype {
+	roles: string[];
+	skills: string[];
+	achievements: ((r: Random) => string)[];
+	bio: ((r: Random) => string)[];
+	work: WorkTemplate[];
+	workRoles: string[];
+	urls: ((r: Random, brand: string, slug: string, handle: string) => string)[];
+	networks: Network[];
+}
+
+function money(amount: number): string {
+	if (amount >= 1_000_000) return `$${Number((amount / 1_000_000).toFixed(1))}M`;
+	if (amount >= 1_000) return `$${Math.round(amount / 1_000)}k`;
+	return `$${amount}`;
+}
+
+function count(n: number): string {
+	if (n >= 1_000_000) return `${Number((n / 1_000_000).toFixed(1))}M`;
+	if (n >= 10_000) return `${Math.round(n / 1_000)}k`;
+	return n.toLocaleString('en-US');
+}
+
+function domainOfBrand(brand: string): string {
+	return brand.toLowerCase().replace(/[^a-z0-9]/g, '') + '.com';
+}
+
+const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+const brandSite = (r: Random, brand: string, slug: string) =>
+	r.chance(0.5)
+		? `https://www.${domainOfBrand(brand)}/pages/${slug}`
+		: `https://${domainOfBrand(brand)}/blogs/news/${slug}`;
+const tiktokVideo = (r: Random, brand: string) =>
+	`https://www.tiktok.com/@${domainOfBrand(brand).slice(0, -4)}/video/7${r.chars('0123456789', 18)}`;
+const instagramReel = (r: Random) => `https://www.instagram.com/reel/C${r.chars(BASE62, 10)}/`;
+const youtubeVideo = (r: Random) => `https://www.youtube.com/watch?v=${r.chars(BASE62, 11)}`;
+const substackPost = (_r: Random, _brand: string, slug: string, handle: string) =>
+	`https://${handle.replace(/_/g, '')}.substack.com/p/${slug}`;
+const linkedinPost = (r: Random, _brand: string, slug: string, handle: string) =>
+	`https://www.linkedin.com/pulse/${slug}-${handle.replace(/_/g, '-')}-${r.chars('abcdefghijklmnopqrstuvwxyz0123456789', 5)}/`;
+const notionCaseStudy = (r: Random, _brand: string, slug: string, handle: string) =>
+	`https://${handle.replace(/_/g, '-')}.notion.site/${slug}-${r.chars('0123456789abcdef', 32)}`;
+const behanceGallery = (r: Random, _brand: string, slug: string) =>
+	`https://www.behance.net/gallery/${r.int(100_000_000, 199_999_999)}/${slug}`;
+const githubRepo = (_r: Random, _brand: string, slug: string, handle: string) =>
+	`https://github.com/${handle.replace(/_/g, '-')}/${slug}`;
+
+const ARCHETYPES: Archetype[] = [
+	{
+		roles: list(`
+			Paid social lead, Performance marketer, Media buyer, Paid social strategist, Growth
+			marketer
+		`),
+		skills: list(`
+			Paid social, Meta ads, TikTok ads, Google Ads, Pinterest ads, Snapchat ads, Creative
+			testing, Media buying, Conversion rate optimization, Attribution, Google Analytics 4,
+			Performance Max, Landing page optimization, UGC sourcing, Budget forecasting
+		`),
+		achievements: [
+			(r) => `scaled DTC brand to ${money(r.int(1, 12) * 1_000_000)}/yr`,
+			(r) =>
+				`${(r.int(25, 55) / 10).toFixed(1)}x ROAS on ${money(r.int(2, 20) * 10_000)}/mo Meta spend`,
+			(r) => `cut CPA ${r.int(20, 60)}% for ${r.int(3, 15)} DTC brands`,
+			(r) => `managed ${money(r.int(1, 30) * 500_000)} in annual ad spend`,
+			() => 'TikTok and Meta ads for beauty and wellness brands'
+		],
+		bio: [
+			(r) =>
+				`I plan, launch and scale **paid social** for consumer brands, with ${r.int(4, 12)} years behind the dashboard.`,
+			() =>
+				'Creative testing is where most of my wins come from: I ship new hooks every week and kill losers fast.',
+			(r) =>
+				`Across my clients I have managed more than ${money(r.int(2, 40) * 1_000_000)} in spend on Meta, TikTok and Google.`,
+			() => 'I care about contribution margin, not vanity ROAS, and I report both.'
+		],
+		work: [
+			{
+				title: (b) => `Meta ads relaunch for ${b}`,
+				outcome: (r) =>
+					`ROAS up from ${(r.int(9, 18) / 10).toFixed(1)} to ${(r.int(25, 48) / 10).toFixed(1)} in ${r.int(6, 12)} weeks; CPA down ${r.int(20, 55)}%.`
+			},
+			{
+				title: (b) => `TikTok Spark Ads test for ${b}`,
+				outcome: (r) =>
+					`${r.int(40, 300)} creatives tested, ${r.int(3, 9)} winners scaled to ${money(r.int(20, 150) * 1000)}/mo at ${(r.int(20, 40) / 10).toFixed(1)}x ROAS.`
+			},
+			{
+				title: (b) => `Black Friday paid social for ${b}`,
+				outcome: (r) =>
+					`${money(r.int(200, 2_500) * 1000)} revenue over BFCM, ${r.int(15, 90)}% above target.`
+			},
+			{
+				title: (b) => `Pinterest launch for ${b}`,
+				outcome: (r) =>
+					`${count(r.int(500, 9_000))} new customers in ${r.int(2, 6)} months at a ${money(r.int(12, 45))} CPA.`
+			}
+		],
+		workRoles: [
+			'Media buyer',
+			'Paid social lead',
+			'Freelance performance marketer',
+			'Strategy and buying'
+		],
+		urls: [brandSite, notionCaseStudy, linkedinPost],
+		networks: ['linkedin', 'x', 'website', 'bluesky', 'tiktok']
+	},
+	{
+		roles: list(`
+			Community manager, Head of community, Community lead, Discord community manager,
+			Community & partnerships manager
+		`),
+		skills: list(`
+			Community management, Discord moderation, Event planning, Ambassador programs, Social
+			listening, Customer advocacy, Slack communities, Reddit marketing, Community analytics,
+			Moderation policy, Live streaming, Member onboarding
+		`),
+		achievements: [
+			(r) => `grew Discord to ${count(r.int(5, 120) * 1000)} members`,
+			(r) => `${r.int(30, 70)}% monthly active members, not just sign-ups`,
+			(r) => `built an ambassador program of ${r.int(40, 900)} creators`,
+			(r) => `ran ${r.int(20, 200)} community events, online and IRL`,
+			() => 'communities for games, creators and consumer apps'
+		],
+		bio: [
+			() =>
+				'I build communities people actually come back to, and the rituals that keep them healthy.',
+			(r) =>
+				`Over ${r.int(3, 10)} years I have moderated, hosted and grown spaces on Discord, Reddit and Slack.`,
+			() => 'Good moderation is product work: clear rules, fast responses and a tone that scales.',
+			(r) => `My last community drove ${r.int(10, 40)}% of new sign-ups through referrals.`
+		],
+		work: [
+			{
+				title: (b) => `${b} Discord server`,
+				outcome: (r) =>
+					`From ${count(r.int(200, 2000))} to ${count(r.int(10, 90) * 1000)} members in ${r.int(6, 18)} months; ${r.int(25, 60)}% weekly active.`
+			},
+			{
+				title: (b) => `Ambassador program for ${b}`,
+				outcome: (r) =>
+					`${r.int(50, 600)} ambassadors, ${count(r.int(300, 8000))} referred customers, ${money(r.int(50, 900) * 1000)} attributed revenue.`
+			},
+			{
+				title: (b) => `${b} community summit`,
+				outcome: (r) =>
+					`${count(r.int(150, 4000))} attendees, NPS ${r.int(55, 85)}, ${r.int(20, 60)} community-led sessions.`
+			},
+			{
+				title: (b) => `Moderation playbook for ${b}`,
+				outcome: (r) =>
+					`Response time down from ${r.int(6, 30)} hours to ${r.int(10, 60)} minutes; reports down ${r.int(20, 60)}%.`
+			}
+		],
+		workRoles: ['Community lead', 'Community manager', 'Moderator team lead', 'Program owner'],
+		urls: [notionCaseStudy, linkedinPost, substackPost, brandSite],
+		networks: ['mastodon', 'bluesky', 'linkedin', 'x', 'youtube']
+	},
+	{
+		roles: list(`
+			E-commerce manager, Shopify developer, Marketplace manager, DTC operator, Amazon
+			marketplace consultant
+		`),
+		skills: list(`
+			Shopify, Shopify Plus, WooCommerce, Amazon Seller Central, TikTok Shop, Etsy,
+			Merchandising, Product photography, Inventory planning, Subscription commerce, Klaviyo,
+			Liquid, Checkout optimization, Marketplace SEO, Fulfillment operations, Pricing strategy
+		`),
+		achievements: [
+			(r) => `launched ${r.int(10, 80)} Shopify stores`,
+			(r) => `took TikTok Shop from 0 to ${money(r.int(20, 400) * 1000)}/mo`,
+			(r) => `${r.int(200, 5000)}-SKU Amazon catalogue, ${r.int(15, 60)}% YoY growth`,
+			(r) =>
+				`conversion rate from ${(r.int(8, 18) / 10).toFixed(1)}% to ${(r.int(25, 45) / 10).toFixed(1)}%`,
+			() => 'Shopify builds and operations for independent brands'
+		],
+		bio: [
+			() => 'I run the part of e-commerce between the ad click and the delivered parcel.',
+			(r) =>
+				`I have built or rebuilt ${r.int(10, 70)} **Shopify** stores and looked after marketplaces on Amazon, Etsy and TikTok Shop.`,
+			() =>
+				'Faster pages, clearer product pages and honest delivery promises sell more than discounts.',
+			(r) =>
+				`Before going freelance I ran operations for a brand doing ${money(r.int(1, 15) * 1_000_000)} a year.`
+		],
+		work: [
+			{
+				title: (b) => `${b} Shopify Plus migration`,
+				outcome: (r) =>
+					`Checkout conversion up ${r.int(10, 45)}%; page weight down ${r.int(30, 70)}%; zero downtime on launch day.`
+			},
+			{
+				title: (b) => `TikTok Shop launch for ${b}`,
+				outcome: (r) =>
+					`${money(r.int(30, 600) * 1000)} GMV in the first ${r.int(2, 6)} months with ${r.int(20, 200)} affiliate creators.`
+			},
+			{
+				title: (b) => `Amazon catalogue clean-up for ${b}`,
+				outcome: (r) =>
+					`${r.int(100, 2000)} listings rewritten; organic sales up ${r.int(20, 120)}%; ACoS down to ${r.int(12, 25)}%.`
+			},
+			{
+				title: (b) => `Subscription programme for ${b}`,
+				outcome: (r) =>
+					`${count(r.int(800, 20_000))} subscribers within a year; churn held under ${r.int(4, 9)}% a month.`
+			}
+		],
+		workRoles: [
+			'Shopify developer',
+			'E-commerce lead',
+			'Marketplace manager',
+			'Operations and build'
+		],
+		urls: [brandSite, githubRepo, notionCaseStudy],
+		networks: ['github', 'linkedin', 'website', 'x', 'instagram']
+	},
+	{
+		roles: list(`
+			Social media manager, Content creator, Short-form video editor, Content strategist,
+			Social media strategist
+		`),
+		skills: list(`
+			Content strategy, Short-form video, Video editing, CapCut, Adobe Premiere Pro, Canva,
+			Photography, Instagram Reels, YouTube Shorts, Social media strategy, Content calendars,
+			Trend research, Copywriting, Storytelling, Motion graphics, Figma
+		`),
+		achievements: [
+			(r) => `grew TikTok to ${count(r.int(20, 900) * 1000)} followers`,
+			(r) => `${count(r.int(5, 120) * 1_000_000)} organic views last year`,
+			(r) => `${r.int(3, 12)} brand accounts, one voice each`,
+			(r) => `Reels averaging ${count(r.int(40, 600) * 1000)} views`,
+			() => 'short-form video for food, beauty and fashion brands'
+		],
+		bio: [
+			() =>
+				'I make short-form video that feels native to the feed, because that is what people stop for.',
+			(r) =>
+				`I have run social for ${r.int(3, 25)} brands and edited more than ${count(r.int(400, 3000))} videos.`,
+			() =>
+				'My process: trend research on Monday, batch filming mid-week, posting and replying every day.',
+			() => 'I still answer every comment on launch day.'
+		],
+		work: [
+			{
+				title: (b) => `${b} TikTok account`,
+				outcome: (r) =>
+					`From ${count(r.int(100, 5000))} to ${count(r.int(30, 800) * 1000)} followers in ${r.int(4, 14)} months, all organic.`
+			},
+			{
+				title: (b) => `Reels series for ${b}`,
+				outcome: (r) =>
+					`${r.int(12, 60)} episodes, ${count(r.int(1, 30) * 1_000_000)} views, ${r.int(3, 12)}% saves rate.`
+			},
+			{
+				title: (b, r) =>
+					`${r.pick(['Spring', 'Summer', 'Autumn', 'Holiday'])} campaign content for ${b}`,
+				outcome: (r) =>
+					`${r.int(20, 120)} assets shipped in ${r.int(2, 6)} weeks; engagement up ${r.int(30, 250)}%.`
+			},
+			{
+				title: (b) => `YouTube Shorts relaunch for ${b}`,
+				outcome: (r) =>
+					`${count(r.int(5, 200) * 1000)} new subscribers; average view duration ${r.int(60, 95)}%.`
+			}
+		],
+		workRoles: ['Creator and editor', 'Social media manager', 'Content lead', 'Video editor'],
+		urls: [tiktokVideo, instagramReel, youtubeVideo, behanceGallery],
+		networks: ['tiktok', 'instagram', 'youtube', 'x', 'bluesky', 'website']
+	},
+	{
+		roles: [
+			'Email marketing specialist',
+			'Lifecycle marketer',
+			'CRM manager',
+			'Retention marketer'
+		],
+		skills: list(`
+			Email marketing, Klaviyo, Mailchimp, Customer segmentation, SMS marketing, Lifecycle
+			automation, A/B testing, Copywriting, HubSpot, Braze, Retention strategy, Email
+			deliverability
+		`),
+		achievements: [
+			(r) => `email to ${r.int(25, 45)}% of revenue`,
+			(r) => `${count(r.int(20, 500) * 1000)}-subscriber newsletter`,
+			(r) => `flows that recover ${r.int(8, 20)}% of abandoned carts`,
+			(r) => `repeat purchase rate up ${r.int(15, 60)}%`,
+			() => 'Klaviyo flows for Shopify brands'
+		],
+		bio: [
+			() => 'I write and build the emails customers are glad to get.',
+			(r) =>
+				`In ${r.int(4, 11)} years of **lifecycle marketing** I have sent a few hundred million emails and read every unsubscribe reason.`,
+			() => 'Segmentation beats frequency; good copy beats both.',
+			(r) =>
+				`My flows currently bring in about ${money(r.int(20, 400) * 1000)} a month for clients.`
+		],
+		work: [
+			{
+				title: (b) => `Klaviyo flows for ${b}`,
+				outcome: (r) =>
+					`Flow revenue up ${r.int(40, 300)}%; email now ${r.int(20, 42)}% of total revenue.`
+			},
+			{
+				title: (b) => `Win-back programme for ${b}`,
+				outcome: (r) =>
+					`${count(r.int(1000, 30_000))} lapsed customers reactivated; ${money(r.int(40, 700) * 1000)} in 90 days.`
+			},
+			{
+				title: (b) => `SMS launch for ${b}`,
+				outcome: (r) =>
+					`${count(r.int(5, 80) * 1000)} subscribers; ${r.int(15, 45)}x return on SMS spend.`
+			},
+			{
+				title: (b) => `Deliverability fix for ${b}`,
+				outcome: (r) =>
+					`Inbox placement from ${r.int(55, 75)}% to ${r.int(92, 99)}%; open rate up ${r.int(10, 30)} points.`
+			}
+		],
+		workRoles: ['Lifecycle lead', 'Email strategist', 'CRM consultant', 'Copy and build'],
+		urls: [notionCaseStudy, brandSite, substackPost],
+		networks: ['linkedin', 'x', 'website', 'bluesky']
+	},
+	{
+		roles: ['SEO specialist', 'SEO content lead', 'Technical SEO consultant', 'Content marketer'],
+		skills: list(`
+			SEO, Technical SEO, Keyword research, Link building, Content marketing, Ahrefs, Semrush,
+			Google Search Console, WordPress, Copywriting, Schema markup, Local SEO
+		`),
+		achievements: [
+			(r) => `${count(r.int(50, 900) * 1000)} monthly organic visits for B2C brands`,
+			(r) => `${r.int(40, 400)} pages ranking top 3`,
+			(r) => `organic revenue up ${r.int(80, 400)}% in a year`,
+			() => 'technical SEO for Shopify and WordPress stores'
+		],
+		bio: [
+			() => 'I help online shops get found by people who are already looking for what they sell.',
+			(r) =>
+				`${r.int(5, 14)} years of **SEO**, from technical audits to content programmes with writers on three continents.`,
+			() =>
+				'Most of my work starts with the boring fixes: crawl budget, internal links and templates.',
+			(r) =>
+				`I publish a monthly teardown of ${r.pick(['e-commerce', 'DTC', 'marketplace'])} sites that rank well.`
+		],
+		work: [
+			{
+				title: (b) => `Technical SEO audit for ${b}`,
+				outcome: (r) =>
+					`${count(r.int(500, 20_000))} indexing issues fixed; organic clicks up ${r.int(30, 180)}% in ${r.int(3, 9)} months.`
+			},
+			{
+				title: (b) => `Content hub for ${b}`,
+				outcome: (r) =>
+					`${r.int(30, 200)} articles, ${count(r.int(20, 400) * 1000)} monthly visits, ${r.int(2, 9)}% to product pages.`
+			},
+			{
+				title: (b) => `Local SEO for ${b} stores`,
+				outcome: (r) =>
+					`${r.int(5, 60)} locations in the map pack top 3; calls up ${r.int(20, 90)}%.`
+			}
+		],
+		workRoles: ['SEO lead', 'Technical SEO consultant', 'Content strategist', 'Writer and editor'],
+		urls: [brandSite, substackPost, linkedinPost],
+		networks: ['x', 'linkedin', 'website', 'mastodon', 'youtube']
+	},
+	{
+		roles: [
+			'Influencer marketing manager',
+			'Creator partnerships lead',
+			'Talent manager',
+			'Affiliate manager'
+		],
+		skills: list(`
+			Influencer partnerships, Creator sourcing, Affiliate marketing, Contract negotiation,
+			UGC sourcing, Campaign management, Brand partnerships, Impact.com, Gifting programs,
+			Creator whitelisting
+		`),
+		achievements: [
+			(r) => `${r.int(50, 600)} creator partnerships a year`,
+			(r) =>
+				`${money(r.int(50, 900) * 1000)} creator budgets at ${(r.int(20, 60) / 10).toFixed(1)}x ROI`,
+			(r) => `affiliate programme of ${count(r.int(200, 8000))} creators`,
+			() => 'creator campaigns for beauty, fashion and food'
+		],
+		bio: [
+			() => 'I match brands with creators whose audiences actually buy.',
+			(r) =>
+				`I have negotiated more than ${count(r.int(300, 4000))} creator deals, from gifting to six-figure retainers.`,
+			() =>
+				'Fair briefs, fast payment and real creative freedom get better content than any contract clause.',
+			() => 'I measure every partnership on sales and on what the creator would say about us.'
+		],
+		work: [
+			{
+				title: (b) => `Creator launch campaign for ${b}`,
+				outcome: (r) =>
+					`${r.int(20, 150)} creators, ${count(r.int(2, 40) * 1_000_000)} views, ${money(r.int(50, 800) * 1000)} tracked sales.`
+			},
+			{
+				title: (b) => `Affiliate programme for ${b}`,
+				outcome: (r) =>
+					`${count(r.int(100, 3000))} active affiliates; ${r.int(8, 30)}% of online revenue.`
+			},
+			{
+				title: (b) => `Gifting programme for ${b}`,
+				outcome: (r) =>
+					`${count(r.int(200, 3000))} boxes sent, ${r.int(20, 60)}% posted organically, ${r.int(15, 80)} long-term partners.`
+			}
+		],
+		workRoles: ['Partnerships lead', 'Influencer manager', 'Campaign manager', 'Talent liaison'],
+		urls: [instagramReel, tiktokVideo, notionCaseStudy, youtubeVideo],
+		networks: ['instagram', 'tiktok', 'linkedin', 'youtube', 'x']
+	},
+	{
+		roles: ['Marketing analyst', 'Growth analyst', 'E-commerce data analyst'],
+		skills: list(`
+			Google Analytics 4, SQL, Looker Studio, Attribution, Marketing mix modeling, Cohort
+			analysis, Python, Excel, Triple Whale, Dashboarding, Conversion rate optimization, A/B
+			testing
+		`),
+		achievements: [
+			(r) => `attribution for ${money(r.int(2, 50) * 1_000_000)} in ad budgets`,
+			(r) => `${r.int(20, 300)} A/B tests a year, all written up`,
+			() => 'dashboards that founders read every morning',
+			() => 'marketing mix models for DTC brands'
+		],
+		bio: [
+			() => 'I turn messy marketing data into decisions a team can act on by Friday.',
+			(r) => `${r.int(3, 10)} years of **SQL**, GA4 and spreadsheets that other people can follow.`,
+			() => 'I would rather ship a rough answer on Tuesday than a perfect one next quarter.',
+			() => 'Every model I build comes with the assumptions written down.'
+		],
+		work: [
+			{
+				title: (b) => `Attribution rebuild for ${b}`,
+				outcome: (r) =>
+					`Budget moved from ${r.int(2, 5)} underperforming channels; blended CAC down ${r.int(10, 35)}%.`
+			},
+			{
+				title: (b) => `Cohort dashboard for ${b}`,
+				outcome: (r) =>
+					`Used weekly by ${r.int(5, 40)} people; found a ${r.int(10, 40)}% drop in 90-day retention in one channel.`
+			},
+			{
+				title: (b) => `Checkout A/B testing programme for ${b}`,
+				outcome: (r) =>
+					`${r.int(10, 60)} tests, ${r.int(3, 12)} winners, conversion up ${r.int(8, 30)}%.`
+			}
+		],
+		workRoles: ['Analyst', 'Analytics lead', 'Data consultant'],
+		urls: [githubRepo, notionCaseStudy, substackPost],
+		networks: ['github', 'linkedin', 'mastodon', 'bluesky', 'website']
+	},
+	{
+		roles: ['Copywriter', 'Brand strategist', 'PR & comms manager', 'Creative director'],
+		skills: list(`
+			Copywriting, Brand strategy, Public relations, Press outreach, Creative direction, Tone
+			of voice, Ad copy, Naming, Storytelling, Crisis communications, Scriptwriting, Art
+			direction
+		`),
+		achievements: [
+			(r) => `ad copy behind ${money(r.int(1, 40) * 1_000_000)} in sales`,
+			(r) => `press in ${r.int(10, 80)} national outlets`,
+			(r) => `named and launched ${r.int(5, 40)} consumer brands`,
+			() => 'words for brands that would rather sound like people'
+		],
+		bio: [
+			() =>
+				'I write the words on ads, product pages and packaging, and I make them sound like a person.',
+			(r) =>
+				`I have worked with ${r.int(20, 150)} brands, from two-person startups to household names.`,
+			() =>
+				'A brief I love: one sentence of what the customer believes today and one of what we want them to believe.',
+			() => 'Available for naming, tone of voice and launch copy.'
+		],
+		work: [
+			{
+				title: (b) => `Tone of voice for ${b}`,
+				outcome: (r) =>
+					`Guide used by ${r.int(5, 80)} people; product page conversion up ${r.int(5, 30)}%.`
+			},
+			{
+				title: (b) => `Launch press campaign for ${b}`,
+				outcome: (r) =>
+					`${r.int(10, 90)} pieces of coverage; ${count(r.int(2, 60) * 1000)} referral visits in launch week.`
+			},
+			{
+				title: (b) => `Ad copy refresh for ${b}`,
+				outcome: (r) => `${r.int(30, 200)} variants written; CTR up ${r.int(15, 80)}%.`
+			}
+		],
+		workRoles: ['Copywriter', 'Creative lead', 'PR lead', 'Brand strategist'],
+		urls: [behanceGallery, brandSite, linkedinPost, substackPost],
+		networks: ['linkedin', 'instagram', 'x', 'website', 'bluesky']
+	}
+];
+
+const GENERAL_SKILLS = list(`
+	Project management, Stakeholder management, Notion, Asana, Team leadership, Client
+	management, Budget management, Reporting, Market research, Customer research, Product
+	launches, Spanish, French, Portuguese, Public speaking, Workshop facilitation, Hiring,
+	Agency management, Zapier, ChatGPT prompting, Localization, B2B marketing
+`);
+
+export const SKILL_POOL: string[] = [
+	...new Set([...ARCHETYPES.flatMap((a) => a.skills), ...GENERAL_SKILLS])
+];
+
+const ANY_NETWORKS: Network[] = [
+	'mastodon',
+	'bluesky',
+	'github',
+	'x',
+	'linkedin',
+	'instagram',
+	'tiktok',
+	'youtube',
+	'website'
+];
+const MASTODON_HOSTS = list(`
+	mastodon.social, hachyderm.io, mstdn.social, mas.to, fosstodon.org, social.coop
+`);
+const WEBSITE_TLDS = list(`
+	.com, .co, .studio, .io, .me, .net
+`);
+
+// Sizes a self-reported audience tends to have, per network.
+const FOLLOWER_RANGES: Partial<Record<Network, [number, number]>> = {
+	mastodon: [40, 12_000],
+	bluesky: [60, 40_000],
+	github: [5, 3_000],
+	x: [80, 150_000],
+	linkedin: [300, 40_000],
+	instagram: [200, 900_000],
+	tiktok: [300, 2_000_000],
+	youtube: [100, 800_000]
+};
+
+// ---------------------------------------------------------------------------------------------
+// One profile
+
+interface SeedWork {
+	title: string;
+	url: string | null;
+	role: string;
+	outcome: string;
+	happenedOn: string | null;
+	slug: string;
+	caseStudy: string;
+	pinned: boolean;
+	position: number;
+	createdAt: string;
+	skills: string[];
+}
+
+interface SeedAccount {
+	network: Network;
+	identifier: string;
+	url: string;
+	followers: number | null;
+	reportedAt: string | null;
+	position: number;
+	createdAt: string;
+}
+
+interface SeedProfile {
+	handle: string;
+	email: string;
+	verifiedAt: string | null;
+	createdAt: string;
+	updatedAt: string;
+	displayName: string | null;
+	headline: string | null;
+	bio: string;
+	location: string | null;
+	availability: Availability;
+	visibility: Visibility;
+	skills: string[];
+	work: SeedWork[];
+	accounts: SeedAccount[];
+	views: { day: string; views: number }[];
+}
+
+function iso(ms: number): string {
+	return new Date(ms).toISOString();
+}
+
+function pickHandle(r: Random, first: string, last: string, taken: Set<string>): string {
+	const f = asciiLetters(first) || 'pw';
+	const l = asciiLetters(last) || 'user';
+	const bases = [
+		`${f}${l}`,
+		`${f}_${l}`,
+		`${f[0]}${l}`,
+		`${f}${l[0]}`,
+		`${l}_${f}`,
+		f,
+		`${f}_${l[0]}`
+	];
+	let base = r.pick(bases).slice(0, 24);
+	if (base.length < 3) base = `${base}_pw`;
+	const numbered = () =>
+		r.chance(0.5) ? String(r.int(1, 99)) : String(r.pick([r.int(100, 999), r.int(1975, 2005)]));
+	let handle = r.chance(0.6) ? `${base}${r.chance(0.3) ? '_' : ''}${numbered()}` : base;
+	while (taken.has(handle) || RESERVED_HANDLES.has(handle) || !HANDLE_PATTERN.test(handle)) {
+		handle = `${base}${numbered()}`;
+	}
+	taken.add(handle);
+	return handle;
+}
+
+function caseStudy(r: Random, brand: string, outcome: string, skills: string[]): string {
+	const steps = r.sample(
+		[
+			`Audited what ${brand} already had and kept what worked.`,
+			'Wrote a one-page plan with a single number to move.',
+			`Set up weekly reviews with the ${brand} team.`,
+			'Shipped the first version in two weeks and iterated from real data.',
+			`Put most of the effort into ${skills[0].toLowerCase()}.`,
+			'Documented everything so the in-house team could run it after me.'
+		],
+		r.int(2, 4)
+	);
+	const need = r.pick([
+		'more revenue from channels it already paid for',
+		'a plan it could run without an agency',
+		'results before its next funding round',
+		'to restart something that had stalled'
+	]);
+	const constraint = r.pick([
+		'only a small team',
+		'no in-house specialist',
+		'a tight budget',
+		'a six-week deadline'
+	]);
+	return [
+		'## The brief',
+		'',
+		`${brand} needed ${need}. There was ${constraint} and one clear goal.`,
+		'',
+		'## What I did',
+		'',
+		...steps.map((step) => `- ${step}`),
+		'',
+		'## Results',
+		'',
+		outcome,
+		''
+	].join('\n');
+}
+
+function accountInput(r: Random, network: Network, f: string, l: string, handle: string): string {
+	const name = r.pick([handle, `${f}${l}`, `${f}_${l}`, `${f}.${l}`, `${f}${l}${r.int(1, 99)}`]);
+	const plain = name.replace(/\./g, '_');
+	switch (network) {
+		case 'mastodon':
+			return `@${plain}@${r.pick(MASTODON_HOSTS)}`;
+		case 'bluesky':
+			return r.chance(0.85)
+				? `${name.replace(/_/g, '')}.bsky.social`
+				: `${f}${l}${r.pick(WEBSITE_TLDS)}`;
+		case 'github':
+			return name.replace(/[_.]/g, '-');
+		case 'x':
+			return `@${plain.slice(0, 15)}`;
+		case 'linkedin':
+			return `https://www.linkedin.com/in/${f}-${l}-${r.chars('0123456789abcdef', 6)}`;
+		case 'instagram':
+		case 'tiktok':
+			return `@${name.slice(0, 24)}`;
+		case 'youtube':
+			return `@${plain.replace(/_/g, '')}`;
+		default:
+			return `https://${f}${l}${r.pick(WEBSITE_TLDS)}`;
+	}
+}
+
+function generateProfile(r: Random, taken: Set<string>, today: number): SeedProfile {
+	const culture = r.pick(CULTURES);
+	// A share of people carry names from two traditions.
+	const first = r.pick(culture.first);
+	const last = r.chance(0.1) ? r.pick(r.pick(CULTURES).last) : r.pick(culture.last);
+	const handle = pickHandle(r, first, last, taken);
+	const kind = r.pick(ARCHETYPES);
+	const createdAt = today - r.int(1, 730) * DAY_MS + r.int(0, DAY_MS - 1);
+	const updatedAt = createdAt + Math.floor(r.next() * (today - createdAt));
+
+	const visibilityRoll = r.next();
+	const visibility: Visibility =
+		visibilityRoll < 0.9 ? 'public' : visibilityRoll < 0.97 ? 'unlisted' : 'private';
+	const availabilityRoll = r.next();
+	const availability: Availability =
+		availabilityRoll < 0.25
+			? 'open_to_work'
+			: availabilityRoll < 0.6
+				? 'open_to_freelance'
+				: 'not_looking';
+	const complete = r.chance(0.85);
+	const displayName = complete || r.chance(0.5) ? `${first} ${last}` : null;
+	const headline = complete
+		? `${r.pick(kind.roles)} · ${r.pick(kind.achievements)(r)}`.slice(0, 120)
+		: null;
+	const location = r.chance(0.1)
+		? null
+		: r.chance(0.12)
+			? r.pick(REMOTE_LOCATIONS)
+			: r.chance(0.75)
+				? r.pick(culture.cities)
+				: r.pick(r.pick(CULTURES).cities);
+	const bio = r
+		.sample(kind.bio, r.int(2, 4))
+		.map((sentence) => sentence(r))
+		.join(' ');
+
+	const ownSkills = r.sample(kind.skills, r.int(2, Math.min(9, kind.skills.length)));
+	const extra = r.sample(
+		GENERAL_SKILLS.concat(r.pick(ARCHETYPES).skills).filter((s) => !ownSkills.includes(s)),
+		r.int(1, 3)
+	);
+	const skills = [...new Set([...ownSkills, ...extra])].slice(0, 12);
+
+	const f = asciiLetters(first);
+	const l = asciiLetters(last);
+	const slugs = new Set<string>();
+	const work: SeedWork[] = r
+		.sample(
+			kind.work.flatMap((t) => [t, t]),
+			r.int(1, 6)
+		)
+		.map((template) => {
+			const brand = r.pick(BRANDS);
+			const title = template.title(brand, r).slice(0, 120);
+			let slug = slugify(title);
+			for (let n = 2; slugs.has(slug); n++) slug = `${slugify(title)}-${n}`;
+			slugs.add(slug);
+			const outcome = template.outcome(r);
+			// Work draws on the trade's own skills, all of which the profile lists.
+			const used = r.sample(ownSkills, r.int(1, 3));
+			return {
+				title,
+				url: r.chance(0.92) ? r.pick(kind.urls)(r, brand, slug, handle) : null,
+				role: r.pick(kind.workRoles),
+				outcome,
+				happenedOn: r.chance(0.95)
+					? new Date(today - r.int(0, 47) * 30.5 * DAY_MS).toISOString().slice(0, 7)
+					: null,
+				slug,
+				caseStudy: r.chance(0.12) ? caseStudy(r, brand, outcome, used) : '',
+				pinned: false,
+				position: 0,
+				createdAt: iso(createdAt + Math.floor(r.next() * (today - createdAt))),
+				skills: used
+			};
+		})
+		.sort((a, b) => (b.happenedOn ?? '').localeCompare(a.happenedOn ?? ''));
+	work.forEach((item, i) => (item.position = i));
+	if (work.length > 1 && r.chance(0.4)) {
+		for (const item of r.sample(work, r.int(1, Math.min(2, work.length)))) item.pinned = true;
+	}
+
+	// Most people use the channels their trade lives on; some are elsewhere.
+	const networks = r.sample(r.chance(0.8) ? kind.networks : ANY_NETWORKS, r.int(1, 5));
+	const accounts: SeedAccount[] = [];
+	const urls = new Set<string>();
+	for (const network of networks) {
+		const normalized = normalizeAccount(network, accountInput(r, network, f, l, handle));
+		if (!normalized.ok || urls.has(normalized.account.url)) continue;
+		urls.add(normalized.account.url);
+		const range = FOLLOWER_RANGES[network];
+		const reported = range && r.chance(0.6);
+		const added = createdAt + Math.floor(r.next() * (today - createdAt));
+		accounts.push({
+			...normalized.account,
+			followers: reported ? r.logUniform(range[0], range[1]) : null,
+			reportedAt: reported ? iso(added + Math.floor(r.next() * (today - added))) : null,
+			position: accounts.length,
+			createdAt: iso(added)
+		});
+	}
+
+	const views =
+		visibility !== 'private' && r.chance(0.4)
+			? r
+					.sample(
+						Array.from({ length: 90 }, (_, i) => i),
+						r.int(1, 30)
+					)
+					.map((daysAgo) => ({
+						day: iso(today - daysAgo * DAY_MS).slice(0, 10),
+						views: r.logUniform(1, 40)
+					}))
+			: [];
+
+	return {
+		handle,
+		email: `${handle}@example.com`,
+		verifiedAt: r.chance(0.9) ? iso(createdAt + r.int(30, 3600) * 1000) : null,
+		createdAt: iso(createdAt),
+		// The app touches the profile whenever its work or accounts change.
+		updatedAt: [...work, ...accounts]
+			.map((child) => child.createdAt)
+			.reduce((latest, at) => (at > latest ? at : latest), iso(updatedAt)),
+		displayName,
+		headline,
+		bio,
+		location,
+		availability,
+		visibility,
+		skills,
+		work,
+		accounts,
+		views
+	};
+}
+
+/** Draws a batch in slices, yielding in between so that the previous batch's writes go on. */
+async function generateBatch(
+	r: Random,
+	taken: Set<string>,
+	today: number,
+	size: number
+): Promise<SeedProfile[]> {
+	const batch: SeedProfile[] = [];
+	for (let i = 0; i < size; i++) {
+		batch.push(generateProfile(r, taken, today));
+		if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
+	}
+	return batch;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing: one set-based INSERT per table and batch, each column passed as one array parameter.
+
+interface RowCounts {
+	users: number;
+	profiles: number;
+	profile_skills: number;
+	work_items: number;
+	work_item_skills: number;
+	network_accounts: number;
+	profile_views: number;
+}
+
+async function insertBatch(
+	trx: Executor,
+	batch: SeedProfile[],
+	passwordHash: string,
+	skillIds: Map<string, number>
+): Promise<RowCounts> {
+	const inserted = await sql<{ id: number; handle: string }>`
+		insert into users (email, email_verified_at, handle, password_hash, created_at, updated_at)
+		select email, verified_at, handle, ${passwordHash}, created_at, updated_at
+		from unnest(
+			${batch.map((p) => p.email)}::text[],
+			${batch.map((p) => p.verifiedAt)}::timestamptz[],
+			${batch.map((p) => p.handle)}::text[],
+			${batch.map((p) => p.createdAt)}::timestamptz[],
+			${batch.map((p) => p.updatedAt)}::timestamptz[]
+		) as t(email, verified_at, handle, created_at, updated_at)
+		returning id, handle`.execute(trx);
+	const idByHandle = new Map(inserted.rows.map((row) => [row.handle, row.id]));
+	const ids = batch.map((p) => idByHandle.get(p.handle)!);
+
+	await sql`
+		insert into profiles
+			(user_id, display_name, headline, bio_md, location, availability, visibility, created_at, updated_at)
+		select * from unnest(
+			${ids}::int[],
+			${batch.map((p) => p.displayName)}::text[],
+			${batch.map((p) => p.headline)}::text[],
+			${batch.map((p) => p.bio)}::text[],
+			${batch.map((p) => p.location)}::text[],
+			${batch.map((p) => p.availability)}::text[],
+			${batch.map((p) => p.visibility)}::text[],
+			${batch.map((p) => p.createdAt)}::timestamptz[],
+			${batch.map((p) => p.updatedAt)}::timestamptz[]
+		)`.execute(trx);
+
+	const ps = { user: [] as number[], skill: [] as number[], position: [] as number[] };
+	const wi = {
+		user: [] as number[],
+		title: [] as string[],
+		url: [] as (string | null)[],
+		role: [] as string[],
+		outcome: [] as string[],
+		happenedOn: [] as (string | null)[],
+		slug: [] as string[],
+		caseStudy: [] as string[],
+		pinned: [] as boolean[],
+		position: [] as number[],
+		createdAt: [] as string[]
+	};
+	const wis = { user: [] as number[], slug: [] as string[], skill: [] as number[] };
+	const na = {
+		user: [] as number[],
+		network: [] as string[],
+		identifier: [] as string[],
+		url: [] as string[],
+		followers: [] as (number | null)[],
+		reportedAt: [] as (string | null)[],
+		position: [] as number[],
+		createdAt: [] as string[]
+	};
+	const pv = { user: [] as number[], day: [] as string[], views: [] as number[] };
+
+	batch.forEach((p, i) => {
+		const id = ids[i];
+		p.skills.forEach((name, position) => {
+			ps.user.push(id);
+			ps.skill.push(skillIds.get(name.toLowerCase())!);
+			ps.position.push(position);
+		});
+		for (const w of p.work) {
+			wi.user.push(id);
+			wi.title.push(w.title);
+			wi.url.push(w.url);
+			wi.role.push(w.role);
+			wi.outcome.push(w.outcome);
+			wi.happenedOn.push(w.happenedOn);
+			wi.slug.push(w.slug);
+			wi.caseStudy.push(w.caseStudy);
+			wi.pinned.push(w.pinned);
+			wi.position.push(w.position);
+			wi.createdAt.push(w.createdAt);
+			for (const name of w.skills) {
+				wis.user.push(id);
+				wis.slug.push(w.slug);
+				wis.skill.push(skillIds.get(name.toLowerCase())!);
+			}
+		}
+		for (const a of p.accounts) {
+			na.user.push(id);
+			na.network.push(a.network);
+			na.identifier.push(a.identifier);
+			na.url.push(a.url);
+			na.followers.push(a.followers);
+			na.reportedAt.push(a.reportedAt);
+			na.position.push(a.position);
+			na.createdAt.push(a.createdAt);
+		}
+		for (const v of p.views) {
+			pv.user.push(id);
+			pv.day.push(v.day);
+			pv.views.push(v.views);
+		}
+	});
+
+	await sql`
+		insert into profile_skills (user_id, skill_id, position)
+		select * from unnest(${ps.user}::int[], ${ps.skill}::int[], ${ps.position}::int[])`.execute(trx);
+	await sql`
+		insert into work_items
+			(user_id, title, url, role, outcome, happened_on, slug, case_study_md, pinned, position, created_at, updated_at)
+		select user_id, title, url, role, outcome, happened_on, slug, case_study_md, pinned, position, created_at, created_at
+		from unnest(
+			${wi.user}::int[], ${wi.title}::text[], ${wi.url}::text[], ${wi.role}::text[],
+			${wi.outcome}::text[], ${wi.happenedOn}::text[], ${wi.slug}::text[], ${wi.caseStudy}::text[],
+			${wi.pinned}::boolean[], ${wi.position}::int[], ${wi.createdAt}::timestamptz[]
+		) as t(user_id, title, url, role, outcome, happened_on, slug, case_study_md, pinned, position, created_at)`.execute(
+		trx
+	);
+	// Work items are found again by (user_id, slug), which is unique, instead of fetching their ids.
+	await sql`
+		insert into work_item_skills (work_item_id, skill_id)
+		select w.id, t.skill_id
+		from unnest(${wis.user}::int[], ${wis.slug}::text[], ${wis.skill}::int[]) as t(user_id, slug, skill_id)
+		join work_items w on w.user_id = t.user_id and w.slug = t.slug`.execute(trx);
+	await sql`
+		insert into network_accounts
+			(user_id, network, identifier, url, followers, followers_reported_at, position, created_at)
+		select * from unnest(
+			${na.user}::int[], ${na.network}::text[], ${na.identifier}::text[], ${na.url}::text[],
+			${na.followers}::int[], ${na.reportedAt}::timestamptz[], ${na.position}::int[],
+			${na.createdAt}::timestamptz[]
+		)`.execute(trx);
+	await sql`
+		insert into profile_views (user_id, day, views)
+		select * from unnest(${pv.user}::int[], ${pv.day}::date[], ${pv.views}::int[])`.execute(trx);
+
+	return {
+		users: batch.length,
+		profiles: batch.length,
+		profile_skills: ps.user.length,
+		work_items: wi.user.length,
+		work_item_skills: wis.user.length,
+		network_accounts: na.user.length,
+		profile_views: pv.user.length
+	};
+}
+
+/** Creates the skill pool where missing and returns each skill's id by its lowercased name. */
+async function ensureSkills(db: Db): Promise<Map<string, number>> {
+	await sql`
+		insert into skills (name) select unnest(${SKILL_POOL}::text[])
+		on conflict ((lower(name))) do nothing`.execute(db);
+	const rows = await sql<{ id: number; key: string }>`
+		select id, lower(name) as key from skills
+		where lower(name) = any(${SKILL_POOL.map((s) => s.toLowerCase())}::text[])`.execute(db);
+	return new Map(rows.rows.map((row) => [row.key, row.id]));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function readOptions() {
+	const { values } = parseArgs({
+		options: {
+			profiles: { type: 'string', default: '1000' },
+			seed: { type: 'string', default: '1' },
+			reset: { type: 'boolean', default: false },
+			help: { type: 'boolean', short: 'h', default: false }
+		}
+	});
+	if (values.help) {
+		console.log(
+			'Usage: npm run seed -- [--profiles N] [--seed S] [--reset]\n' +
+				'Seeds DATABASE_URL (PostgreSQL) or PGLITE_DATA_DIR (default ./data/pglite) with N profiles.\n' +
+				'--reset deletes every user (and everything they own) first.'
+		);
+		process.exit(0);
+	}
+	const profiles = Number(values.profiles);
+	const seed = Number(values.seed);
+	if (!Number.isSafeInteger(profiles) || profiles < 1 || profiles > 10_000_000) {
+		throw new Error(
+			`--profiles must be a whole number from 1 to 10,000,000 (got ${values.profiles}).`
+		);
+	}
+	if (!Number.isSafeInteger(seed))
+		throw new Error(`--seed must be a whole number (got ${values.seed}).`);
+	return { profiles, seed, reset: values.reset };
+}
+
+function formatRate(rows: number, ms: number): string {
+	return Math.round((rows / ms) * 1000).toLocaleString('en-US');
+}
+
+async function main(): Promise<void> {
+	const options = readOptions();
+	const connection = {
+		databaseUrl: process.env.DATABASE_URL || undefined,
+		pgliteDir: process.env.PGLITE_DATA_DIR || './data/pglite'
+	};
+	const engine = engineOf(connection);
+	const db = createDatabase(connection);
+	try {
+		await migrateToLatest(db);
+		const existing = await sql<{ n: number }>`select count(*)::int as n from users`.execute(db);
+		const userCount = existing.rows[0].n;
+		if (userCount > 0 && !options.reset) {
+			console.error(
+				`The ${engine} database already has ${userCount.toLocaleString('en-US')} users; seeding would mix ` +
+					'fake accounts with them. Run again with --reset to delete every user and their data first.'
+			);
+			process.exitCode = 1;
+			return;
+		}
+		if (options.reset && userCount > 0) {
+			await sql`truncate table users cascade`.execute(db);
+			console.log(`Deleted ${userCount.toLocaleString('en-US')} users and everything they owned.`);
+		}
+
+		const started = performance.now();
+		const passwordHash = await hashPassword(SEED_PASSWORD);
+		const skillIds = await ensureSkills(db);
+		const random = new Random(options.seed);
+		const taken = new Set<string>();
+		// Dates count back from today (UTC), so a seed run on the same day is identical.
+		const today = new Date(new Date().toISOString().slice(0, 10)).getTime();
+		const totals: RowCounts = {
+			users: 0,
+			profiles: 0,
+			profile_skills: 0,
+			work_items: 0,
+			work_item_skills: 0,
+			network_accounts: 0,
+			profile_views: 0
+		};
+		let sample: SeedProfile | undefined;
+		let lastDecile = 0;
+		console.log(
+			`Seeding ${options.profiles.toLocaleString('en-US')} profiles into ${engine} (seed ${options.seed})…`
+		);
+		const sizeAfter = (done: number) => Math.min(BATCH_SIZE, options.profiles - done);
+		let next = generateBatch(random, taken, today, sizeAfter(0));
+		for (let done = 0; done < options.profiles;) {
+			const size = sizeAfter(done);
+			const batch = await next;
+			// The next batch is drawn while this one is written: Node and the database work at once.
+			if (done + size < options.profiles) {
+				next = generateBatch(random, taken, today, sizeAfter(done + size));
+			}
+			sample ??= batch.find((p) => p.visibility === 'public' && p.headline && p.work.length > 1);
+			const counts = await db
+				.transaction()
+				.execute((trx) => insertBatch(trx, batch, passwordHash, skillIds));
+			for (const key of Object.keys(totals) as (keyof RowCounts)[]) totals[key] += counts[key];
+			done += size;
+			const decile = Math.floor((done / options.profiles) * 10);
+			if (process.stdout.isTTY || decile > lastDecile || done === options.profiles) {
+				lastDecile = decile;
+				const seconds = ((performance.now() - started) / 1000).toFixed(1);
+				const line = `  ${done.toLocaleString('en-US')} / ${options.profiles.toLocaleString('en-US')} profiles · ${seconds} s`;
+				if (process.stdout.isTTY) process.stdout.write(`\r${line}`);
+				else console.log(line);
+			}
+		}
+		if (process.stdout.isTTY) process.stdout.write('\n');
+		const elapsed = performance.now() - started;
+		const rows = Object.values(totals).reduce((sum, n) => sum + n, 0);
+		for (const [table, n] of Object.entries(totals)) {
+			console.log(`  ${table.padEnd(17)} ${n.toLocaleString('en-US').padStart(11)} rows`);
+		}
+		console.log(
+			`Seeded ${options.profiles.toLocaleString('en-US')} profiles (${rows.toLocaleString('en-US')} rows) in ` +
+				`${(elapsed / 1000).toFixed(1)} s: ${formatRate(rows, elapsed)} rows/s, ` +
+				`${formatRate(options.profiles, elapsed)} profiles/s.`
+		);
+		console.log(`Every seeded account's password: ${SEED_PASSWORD}`);
+		if (sample) console.log(`For example, log in as ${sample.email} and open /@${sample.handle}`);
+	} finally {
+		await db.destroy();
+	}
+}
+
+// Run as a command only: the benchmark imports this file for SEED_PASSWORD.
+if (import.meta.main) {
+	try {
+		await main();
+	} catch (error) {
+		console.error(error instanceof Error ? error.message : error);
+		process.exitCode = 1;
+	}
+}
