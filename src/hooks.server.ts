@@ -7,8 +7,19 @@ import { configureMail } from '#lib/server/mail.js';
 import { logger } from '#lib/server/log.js';
 import { SESSION_COOKIE, validateSessionToken } from '#lib/server/auth/session.js';
 import { deleteSessionCookie, setSessionCookie } from '#lib/server/auth/cookies.js';
-import { getCachedPage, invalidateProfilePages, storePage } from '#lib/server/page-cache.js';
+import {
+	cacheSession,
+	getCachedSession,
+	invalidateSessionCache
+} from '#lib/server/auth/session-cache.js';
+import {
+	getCachedPage,
+	invalidateProfilePages,
+	setHitListener,
+	storePage
+} from '#lib/server/page-cache.js';
 import { isLikelyBot, recordView } from '#lib/server/views.js';
+import { installFastPath } from '#lib/server/fast-path.js';
 
 export const init: ServerInit = async () => {
 	configureMail({ smtpUrl: SMTP_URL, from: MAIL_FROM });
@@ -21,6 +32,8 @@ export const init: ServerInit = async () => {
 		process.exit(1);
 	}
 	logger.info({ engine, mail: SMTP_URL ? 'smtp' : 'outbox' }, 'database ready');
+	setHitListener(countView);
+	installFastPath(countView);
 	process.once('sveltekit:shutdown', () => {
 		db.destroy().catch((error) => logger.error({ err: error }, 'closing the database failed'));
 	});
@@ -31,7 +44,12 @@ const handleAuth: Handle = async ({ event, resolve }) => {
 	event.locals.user = null;
 	event.locals.session = null;
 	if (token) {
-		const { session, user } = await validateSessionToken(db, token);
+		let validated = getCachedSession(token);
+		if (!validated) {
+			validated = await validateSessionToken(db, token);
+			cacheSession(token, validated);
+		}
+		const { session, user } = validated;
 		if (session) {
 			if (session.refreshed) setSessionCookie(event.cookies, event.url, token, session.expiresAt);
 			event.locals.session = session;
@@ -62,6 +80,10 @@ const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
+function countView(profileId: number, userAgent: string | null, viewerId?: number) {
+	if (profileId !== viewerId && !isLikelyBot(userAgent)) recordView(db, profileId);
+}
+
 const PROFILE_PAGE = /^\/@[a-z0-9_]{3,30}\/?$/;
 const PROFILE_ID_HEADER = 'x-proofwork-profile-id';
 
@@ -71,27 +93,24 @@ const PROFILE_ID_HEADER = 'x-proofwork-profile-id';
  */
 const handleProfilePages: Handle = async ({ event, resolve }) => {
 	if (event.request.method !== 'GET' && event.request.method !== 'HEAD') {
-		// Every write goes through a form action; once it has committed, cached pages may be stale.
+		// Every write goes through a form action; once it has committed, cached pages and sessions may be stale.
 		const written = await resolve(event);
 		invalidateProfilePages();
+		invalidateSessionCache();
 		return written;
 	}
 	if (!PROFILE_PAGE.test(event.url.pathname)) return resolve(event);
 	const cacheable = !event.locals.user && event.url.search === '' && !event.isDataRequest;
 	const key = event.url.pathname;
-	let response = (cacheable && getCachedPage(key)) || (await resolve(event));
+	const userAgent = event.request.headers.get('user-agent');
+	const cached = cacheable ? getCachedPage(key, userAgent) : undefined;
+	if (cached) return cached;
+	const response = await resolve(event);
 	const profileId = Number(response.headers.get(PROFILE_ID_HEADER));
-	if (response.status === 200 && profileId) {
-		if (
-			profileId !== event.locals.user?.id &&
-			!isLikelyBot(event.request.headers.get('user-agent'))
-		) {
-			recordView(db, profileId);
-		}
-		if (cacheable && response.headers.get('x-proofwork-cache') !== 'hit') {
-			response = await storePage(key, response);
-		}
-	}
+	if (response.status !== 200 || !profileId) return response;
+	countView(profileId, userAgent, event.locals.user?.id);
+	if (cacheable) return storePage(key, profileId, response);
+	response.headers.delete(PROFILE_ID_HEADER);
 	return response;
 };
 

@@ -28,7 +28,27 @@ const host = process.env.HOST || '0.0.0.0';
 const port = Number(process.env.PORT || 3000);
 const shutdownTimeoutMs = Number(process.env.SHUTDOWN_TIMEOUT || 1.5) * 1000;
 
+// Visits to /@handle that the app can answer from its page cache (src/lib/server/fast-path.ts) are
+// answered here, before SvelteKit turns the request into a web Request and back.
+const PROFILE_PATH = /^\/@[a-z0-9_]{3,30}$/;
+const SESSION_COOKIE = /(?:^|;\s*)pw_session=([^;]+)/;
+/** @type {{ lookup(path: string, sessionToken: string | null, userAgent: string | null): { headers: Record<string, string>, body: string } | undefined } | undefined} */
+const pageCache = /** @type {any} */ (globalThis)[Symbol.for('proofwork.pageCache')];
+
 const server = http.createServer((req, res) => {
+	if (
+		pageCache &&
+		(req.method === 'GET' || req.method === 'HEAD') &&
+		PROFILE_PATH.test(req.url ?? '')
+	) {
+		const token = SESSION_COOKIE.exec(req.headers.cookie ?? '')?.[1] ?? null;
+		const hit = pageCache.lookup(req.url ?? '', token, req.headers['user-agent'] ?? null);
+		if (hit) {
+			res.writeHead(200, hit.headers);
+			res.end(req.method === 'HEAD' ? undefined : hit.body);
+			return;
+		}
+	}
 	// Whatever a client sends under these names is discarded; only this process sets them.
 	req.headers[ORIGIN_HEADER_PROTO] = publicUrl ? publicUrl.protocol.slice(0, -1) : 'http';
 	req.headers[ORIGIN_HEADER_HOST] = publicUrl

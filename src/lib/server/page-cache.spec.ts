@@ -21,10 +21,10 @@ describe('profile page cache', () => {
 	it('serves a stored page with a fresh nonce in the body and in the CSP each time', async () => {
 		invalidateProfilePages();
 		const now = 1_000_000;
-		const first = await storePage('/@ann', rendered('AAAA'), now);
+		const first = await storePage('/@ann', 1, rendered('AAAA'), now);
 		expect(await first.text()).toContain('nonce="AAAA"');
-		const a = getCachedPage('/@ann', now + 1)!;
-		const b = getCachedPage('/@ann', now + 2)!;
+		const a = getCachedPage('/@ann', null, now + 1)!;
+		const b = getCachedPage('/@ann', null, now + 2)!;
 		const [bodyA, bodyB] = [await a.text(), await b.text()];
 		const nonceA = /nonce="([^"]+)"/.exec(bodyA)![1];
 		const nonceB = /nonce="([^"]+)"/.exec(bodyB)![1];
@@ -37,11 +37,11 @@ describe('profile page cache', () => {
 
 	it('forgets pages after the TTL and on invalidation', async () => {
 		invalidateProfilePages();
-		await storePage('/@bob', rendered('BBBB'), 0);
-		expect(getCachedPage('/@bob', TTL_MS - 1)).toBeDefined();
-		expect(getCachedPage('/@bob', TTL_MS)).toBeUndefined();
-		await storePage('/@bob', rendered('BBBB'), 0);
+		await storePage('/@bob', 2, rendered('BBBB'), 0);
+		expect(getCachedPage('/@bob', null, TTL_MS - 1)).toBeDefined();
+		expect(getCachedPage('/@bob', null, TTL_MS)).toBeUndefined();
+		await storePage('/@bob', 2, rendered('BBBB'), 0);
 		invalidateProfilePages();
-		expect(getCachedPage('/@bob', 1)).toBeUndefined();
+		expect(getCachedPage('/@bob', null, 1)).toBeUndefined();
 	});
 });

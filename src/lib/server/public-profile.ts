@@ -113,3 +113,59 @@ export async function lookUpProfile(
 	if (profile.visibility === 'private' && !isOwner) return { kind: 'missing' };
 	return { kind: 'found', profile, isOwner };
 }
+
+/** Only what /@handle renders: the page's data is serialised on every request, so it stays small. */
+export function toPageView(profile: PublicProfile) {
+	return {
+		userId: profile.userId,
+		handle: profile.handle,
+		name: profile.name,
+		headline: profile.headline,
+		bioHtml: profile.bioHtml,
+		bioText: profile.bioText,
+		location: profile.location,
+		availability: profile.availability,
+		availabilityLabel: profile.availabilityLabel,
+		visibility: profile.visibility,
+		listed: profile.listed,
+		avatar: profile.avatar,
+		skills: profile.skills,
+		version: profile.updatedAt.getTime().toString(36),
+		work: profile.work.map((w) => ({
+			id: w.id,
+			title: w.title,
+			url: w.url,
+			domain: w.domain,
+			role: w.role,
+			outcome: w.outcome,
+			happened_on: w.happened_on,
+			pinned: w.pinned,
+			slug: w.slug,
+			hasCaseStudy: w.hasCaseStudy,
+			skills: w.skills
+		})),
+		accounts: profile.accounts.map((a) => ({
+			id: a.id,
+			label: a.label,
+			identifier: a.identifier,
+			url: a.url,
+			followers: a.followers,
+			followers_reported_at: a.followers_reported_at
+		}))
+	};
+}
+export type ProfilePageView = ReturnType<typeof toPageView>;
+
+export type PageLookup =
+	| { kind: 'found'; profile: ProfilePageView; isOwner: boolean }
+	| { kind: 'moved'; handle: string }
+	| { kind: 'missing' };
+
+export async function lookUpProfilePage(
+	db: Executor,
+	handle: string,
+	viewerId: number | null
+): Promise<PageLookup> {
+	const found = await lookUpProfile(db, handle, viewerId);
+	return found.kind === 'found' ? { ...found, profile: toPageView(found.profile) } : found;
+}

@@ -1,6 +1,7 @@
 import { error, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
-import { lookUpProfile } from '#lib/server/public-profile.js';
+import { remember } from '#lib/server/page-cache.js';
+import { lookUpProfilePage } from '#lib/server/public-profile.js';
 import type { PageServerLoad } from './$types';
 
 // A public profile is complete as server-rendered HTML; it ships no JavaScript at all (its few
@@ -8,7 +9,14 @@ import type { PageServerLoad } from './$types';
 export const csr = false;
 
 export const load: PageServerLoad = async ({ params, locals, url, setHeaders }) => {
-	const found = await lookUpProfile(db, params.handle, locals.user?.id ?? null);
+	const viewerId = locals.user?.id ?? null;
+	// What anyone may see is computed once per cache period; only a private profile's owner misses.
+	let found = await remember(`profile:${params.handle}`, () =>
+		lookUpProfilePage(db, params.handle, null)
+	);
+	if (found.kind === 'found') found = { ...found, isOwner: found.profile.userId === viewerId };
+	else if (found.kind === 'missing' && viewerId !== null)
+		found = await lookUpProfilePage(db, params.handle, viewerId);
 	if (found.kind === 'moved') redirect(301, `/@${found.handle}${url.search}`);
 	if (found.kind === 'missing') error(404, 'Profile not found');
 
