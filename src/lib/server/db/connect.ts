@@ -5,6 +5,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PGliteDialect, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from '#lib/server/db/schema.js';
+import { logger } from '#lib/server/log.js';
 
 export type Db = Kysely<Database>;
 /** A database handle or an open transaction: what every domain function takes first. */
@@ -24,6 +25,9 @@ export function engineOf(options: ConnectOptions): 'postgres' | 'pglite' {
 export function createDatabase(options: ConnectOptions): Db {
 	if (options.databaseUrl) {
 		const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+		// An idle connection the server ends (restart, failover, a dropped test database) must not
+		// crash the process: the pool replaces it on the next query.
+		pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection closed'));
 		return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 	}
 	const dir = options.pgliteDir ?? './data/pglite';
