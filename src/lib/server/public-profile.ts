@@ -1,6 +1,7 @@
 import type { Executor } from '#lib/server/db/connect.js';
 import type { Availability, Visibility } from '#lib/server/db/schema.js';
 import { avatarUrl } from '#lib/server/avatars.js';
+import { listPublicEndorsements, type EndorsementView } from '#lib/server/endorsements.js';
 import { renderMarkdown, markdownToText } from '#lib/server/markdown.js';
 import { listAccounts, type AccountView } from '#lib/server/network-accounts.js';
 import {
@@ -34,6 +35,8 @@ export interface PublicProfile {
 	skills: string[];
 	work: PublicWork[];
 	accounts: AccountView[];
+	/** Accepted endorsements only: pending and hidden ones never leave the owner's inbox. */
+	endorsements: EndorsementView[];
 	updatedAt: Date;
 }
 
@@ -57,10 +60,11 @@ export async function buildPublicProfile(
 ): Promise<PublicProfile | undefined> {
 	const own = await getOwnProfile(db, userId);
 	if (!own) return undefined;
-	const [skills, work, accounts] = await Promise.all([
+	const [skills, work, accounts, endorsements] = await Promise.all([
 		listProfileSkills(db, userId),
 		listWork(db, userId),
-		listAccounts(db, userId)
+		listAccounts(db, userId),
+		listPublicEndorsements(db, userId)
 	]);
 	return {
 		userId,
@@ -87,6 +91,7 @@ export async function buildPublicProfile(
 			hasCaseStudy: case_study_md.trim() !== ''
 		})),
 		accounts,
+		endorsements,
 		updatedAt: own.updatedAt
 	};
 }
@@ -151,6 +156,18 @@ export function toPageView(profile: PublicProfile) {
 			url: a.url,
 			followers: a.followers,
 			followers_reported_at: a.followers_reported_at
+		})),
+		endorsements: profile.endorsements.map((e) => ({
+			id: e.id,
+			relationshipLabel: e.relationshipLabel,
+			organisation: e.organisation,
+			period: e.period,
+			body: e.body,
+			createdAt: e.createdAt,
+			work: e.work,
+			skills: e.skills,
+			endorser: e.endorser,
+			mutual: e.mutual
 		}))
 	};
 }

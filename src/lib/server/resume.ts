@@ -43,6 +43,11 @@ export function toJsonResume(profile: PublicProfile, origin: string) {
 			...(w.skills.length ? { keywords: w.skills.map((s) => s.name) } : {})
 		})),
 		skills: profile.skills.map((name) => ({ name })),
+		// Accepted endorsements only; pending and hidden ones are never exported.
+		references: profile.endorsements.map((e) => ({
+			name: `${e.endorser.name} (${e.relationshipLabel}${e.organisation ? `, ${e.organisation}` : ''})`,
+			reference: e.body
+		})),
 		meta: { canonical: url, version: 'v1.0.0', lastModified: profile.updatedAt.toISOString() }
 	};
 }

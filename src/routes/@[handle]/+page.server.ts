@@ -1,8 +1,11 @@
-import { error, redirect } from '@sveltejs/kit';
+import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { remember } from '#lib/server/page-cache.js';
 import { lookUpProfilePage } from '#lib/server/public-profile.js';
-import type { PageServerLoad } from './$types';
+import { requireUser } from '#lib/server/auth/guard.js';
+import { reportEndorsement, reportSchema } from '#lib/server/endorsements.js';
+import { parseForm } from '#lib/server/forms.js';
+import type { Actions, PageServerLoad } from './$types';
 
 // A public profile is complete as server-rendered HTML; it ships no JavaScript at all (its few
 // forms, such as log out, are plain form posts).
@@ -25,5 +28,22 @@ export const load: PageServerLoad = async ({ params, locals, url, setHeaders }) 
 	setHeaders({ 'X-Proofwork-Profile-Id': String(profile.userId) });
 	if (profile.visibility !== 'public') setHeaders({ 'X-Robots-Tag': 'noindex' });
 	if (profile.visibility === 'private') setHeaders({ 'Cache-Control': 'private, no-store' });
-	return { profile, isOwner, origin: url.origin };
+	return { profile, isOwner, origin: url.origin, reported: url.searchParams.has('reported') };
 };
+
+export const actions = {
+	report: async ({ request, params }) => {
+		const { user } = requireUser();
+		const form = await request.formData();
+		const parsed = parseForm(reportSchema, form);
+		if (!parsed.ok) error(400, parsed.errors.reason ?? 'Say briefly what is wrong with it.');
+		const result = await reportEndorsement(
+			db,
+			user.id,
+			Number(form.get('id')) || 0,
+			parsed.data.reason
+		);
+		if (!result.ok) return fail(result.status, { error: result.error });
+		redirect(303, `/@${params.handle}?reported=1`);
+	}
+} satisfies Actions;

@@ -2,12 +2,15 @@ import { fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import * as accounts from '#lib/server/accounts.js';
 import { setSessionCookie } from '#lib/server/auth/cookies.js';
+import { safeRedirectTarget } from '#lib/server/auth/guard.js';
 import { signupSchema } from '#lib/server/auth/validation.js';
 import { parseForm } from '#lib/server/forms.js';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = ({ locals }) => {
-	if (locals.user) redirect(303, '/');
+export const load: PageServerLoad = ({ locals, url }) => {
+	const redirectTo = safeRedirectTarget(url.searchParams.get('redirectTo'), '');
+	if (locals.user) redirect(303, redirectTo || '/');
+	return { redirectTo };
 };
 
 export const actions = {
@@ -23,6 +26,9 @@ export const actions = {
 		if (!result.ok) return fail(result.status, { errors: result.errors, values: parsed.values });
 
 		setSessionCookie(event.cookies, event.url, result.value.token, result.value.expiresAt);
-		redirect(303, '/settings/profile');
+		redirect(
+			303,
+			safeRedirectTarget(event.url.searchParams.get('redirectTo'), '/settings/profile')
+		);
 	}
 } satisfies Actions;

@@ -132,6 +132,57 @@ export interface OgImagesTable {
 	png: Uint8Array;
 }
 
+export type EndorsementStatus = 'pending' | 'accepted' | 'hidden';
+
+export interface EndorsementsTable {
+	id: Generated<number>;
+	endorser_id: number;
+	subject_id: number;
+	relationship: string;
+	organisation: string | null;
+	period: string | null;
+	work_item_id: number | null;
+	body: string;
+	status: ColumnType<EndorsementStatus, EndorsementStatus | undefined, EndorsementStatus>;
+	flags: ColumnType<string[], string[] | undefined, string[]>;
+	created_at: CreatedAt;
+	updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+	decided_at: Timestamp | null;
+}
+
+export interface EndorsementSkillsTable {
+	endorsement_id: number;
+	skill_id: number;
+}
+
+export interface EndorsementReportsTable {
+	endorsement_id: number;
+	reporter_id: number;
+	reason: string;
+	created_at: CreatedAt;
+}
+
+export interface EndorsementSubmissionsTable {
+	id: Generated<number>;
+	endorser_id: number;
+	created_at: Timestamp;
+}
+
+export interface EndorsementRequestsTable {
+	id: Generated<number>;
+	owner_id: number;
+	work_item_id: number;
+	invitee: string | null;
+	token: string;
+	status: ColumnType<
+		'open' | 'answered' | 'revoked',
+		'open' | 'answered' | 'revoked' | undefined,
+		'open' | 'answered' | 'revoked'
+	>;
+	endorsement_id: number | null;
+	created_at: CreatedAt;
+}
+
 export interface Database {
 	users: UsersTable;
 	sessions: SessionsTable;
@@ -149,6 +200,11 @@ export interface Database {
 	handle_history: HandleHistoryTable;
 	profile_views: ProfileViewsTable;
 	og_images: OgImagesTable;
+	endorsements: EndorsementsTable;
+	endorsement_skills: EndorsementSkillsTable;
+	endorsement_reports: EndorsementReportsTable;
+	endorsement_submissions: EndorsementSubmissionsTable;
+	endorsement_requests: EndorsementRequestsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -1,0 +1,86 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import { db } from '#lib/server/db/index.js';
+import { requireUser } from '#lib/server/auth/guard.js';
+import { findUserById } from '#lib/server/accounts.js';
+import * as endorsements from '#lib/server/endorsements.js';
+import { parseForm, type FieldErrors } from '#lib/server/forms.js';
+import { lookUpProfile } from '#lib/server/public-profile.js';
+import { listProfileSkills } from '#lib/server/skills.js';
+import { skillIdsFrom } from '#lib/server/work.js';
+import type { Actions, PageServerLoad } from './$types';
+
+async function subjectFor(handle: string, viewerId: number) {
+	const found = await lookUpProfile(db, handle, viewerId);
+	if (found.kind === 'moved') redirect(301, `/@${found.handle}/endorse`);
+	if (found.kind === 'missing') error(404, 'Profile not found');
+	return found.profile;
+}
+
+export const load: PageServerLoad = async ({ params, url }) => {
+	const { user } = requireUser();
+	const subject = await subjectFor(params.handle, user.id);
+	const request = url.searchParams.get('request');
+	const open = request ? await endorsements.findOpenRequest(db, request) : undefined;
+	const existing = await endorsements.findOwnEndorsement(db, user.id, subject.userId);
+	return {
+		subject: {
+			handle: subject.handle,
+			name: subject.name,
+			headline: subject.headline,
+			avatar: subject.avatar.small,
+			work: subject.work.map((w) => ({ id: w.id, title: w.title }))
+		},
+		skillOptions: await listProfileSkills(db, subject.userId),
+		self: subject.userId === user.id,
+		emailVerified: user.emailVerified,
+		request:
+			open && open.owner_id === subject.userId
+				? { token: request!, workItemId: open.work_item_id, invitee: open.invitee }
+				: null,
+		existing: existing
+			? {
+					relationship: existing.relationship,
+					organisation: existing.organisation ?? '',
+					period: existing.period ?? '',
+					workItemId: existing.work_item_id === null ? '' : String(existing.work_item_id),
+					body: existing.body,
+					status: existing.status,
+					skillIds: existing.skillIds
+				}
+			: null,
+		saved: url.searchParams.get('saved')
+	};
+};
+
+export const actions = {
+	save: async ({ request, params, url }) => {
+		const { user } = requireUser();
+		const subject = await subjectFor(params.handle, user.id);
+		const form = await request.formData();
+		const parsed = parseForm(endorsements.endorsementSchema, form);
+		const selected = skillIdsFrom(form);
+		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values, selected });
+		const account = await findUserById(db, user.id);
+		const result = await endorsements.submitEndorsement(db, {
+			endorser: { id: user.id, createdAt: account!.created_at, emailVerified: user.emailVerified },
+			subjectId: subject.userId,
+			input: parsed.data,
+			skillIds: selected,
+			requestToken: String(form.get('request') ?? '') || null,
+			origin: url.origin
+		});
+		if (!result.ok)
+			return fail(result.status, { errors: result.errors, values: parsed.values, selected });
+		redirect(303, `/@${subject.handle}/endorse?saved=${result.edited ? 'edited' : 'sent'}`);
+	},
+
+	withdraw: async ({ params }) => {
+		const { user } = requireUser();
+		const subject = await subjectFor(params.handle, user.id);
+		if (!(await endorsements.withdrawEndorsement(db, user.id, subject.userId)))
+			return fail(404, {
+				errors: { form: 'You have no endorsement of this person to withdraw.' } as FieldErrors
+			});
+		redirect(303, `/@${subject.handle}/endorse?saved=withdrawn`);
+	}
+} satisfies Actions;

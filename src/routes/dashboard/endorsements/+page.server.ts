@@ -1,0 +1,103 @@
+import { fail, redirect } from '@sveltejs/kit';
+import { db } from '#lib/server/db/index.js';
+import { requireUser } from '#lib/server/auth/guard.js';
+import * as endorsements from '#lib/server/endorsements.js';
+import { formValues, parseForm, type FieldErrors } from '#lib/server/forms.js';
+import { listWork } from '#lib/server/work.js';
+import type { Actions, PageServerLoad } from './$types';
+
+const SAVED: Record<string, string> = {
+	accept: 'Endorsement accepted. It now appears on your profile.',
+	hide: 'Endorsement hidden. It no longer appears on your profile.',
+	show: 'Endorsement shown on your profile again.',
+	report: 'Thank you. The endorsement is hidden and your report is recorded.',
+	request: 'Request link created. Copy it and send it to the person you are asking.',
+	revoke: 'Request link revoked.'
+};
+
+export const load: PageServerLoad = async ({ url }) => {
+	const { user } = requireUser();
+	const [inbox, requests, work, given] = await Promise.all([
+		endorsements.listInbox(db, user.id),
+		endorsements.listRequests(db, user.id),
+		listWork(db, user.id),
+		endorsements.listGiven(db, user.id)
+	]);
+	return {
+		pending: inbox.filter((e) => e.status === 'pending'),
+		accepted: inbox.filter((e) => e.status === 'accepted'),
+		hidden: inbox.filter((e) => e.status === 'hidden'),
+		requests: requests.map((r) => ({ ...r, link: `${url.origin}/endorse/r/${r.token}` })),
+		work: work.map((w) => ({ id: w.id, title: w.title })),
+		given,
+		saved: SAVED[url.searchParams.get('saved') ?? ''] ?? null
+	};
+};
+
+function idFrom(form: FormData): number {
+	const id = Number(form.get('id'));
+	return Number.isSafeInteger(id) && id > 0 ? id : 0;
+}
+
+const gone = () =>
+	fail(404, {
+		errors: {
+			form: 'That endorsement no longer exists: its author may have withdrawn it.'
+		} as FieldErrors
+	});
+
+async function decide(request: Request, decision: endorsements.Decision) {
+	const { user } = requireUser();
+	const id = idFrom(await request.formData());
+	if (!(await endorsements.decideEndorsement(db, user.id, id, decision))) return gone();
+	redirect(303, `/dashboard/endorsements?saved=${decision}`);
+}
+
+export const actions = {
+	accept: ({ request }) => decide(request, 'accept'),
+	hide: ({ request }) => decide(request, 'hide'),
+	show: ({ request }) => decide(request, 'show'),
+
+	report: async ({ request }) => {
+		const { user } = requireUser();
+		const form = await request.formData();
+		const parsed = parseForm(endorsements.reportSchema, form);
+		if (!parsed.ok) return fail(400, { reportId: idFrom(form), errors: parsed.errors });
+		const result = await endorsements.reportEndorsement(
+			db,
+			user.id,
+			idFrom(form),
+			parsed.data.reason
+		);
+		if (!result.ok) return fail(result.status, { errors: { form: result.error } as FieldErrors });
+		redirect(303, '/dashboard/endorsements?saved=report');
+	},
+
+	request: async ({ request }) => {
+		const { user } = requireUser();
+		const form = await request.formData();
+		const parsed = parseForm(endorsements.requestSchema, form);
+		if (!parsed.ok)
+			return fail(400, { action: 'request', errors: parsed.errors, values: parsed.values });
+		const created = await endorsements.createRequest(
+			db,
+			user.id,
+			parsed.data.workItemId,
+			parsed.data.invitee
+		);
+		if (!created.ok)
+			return fail(400, {
+				action: 'request',
+				errors: { workItemId: created.error } as FieldErrors,
+				values: formValues(form, ['invitee'])
+			});
+		redirect(303, '/dashboard/endorsements?saved=request#requests');
+	},
+
+	revoke: async ({ request }) => {
+		const { user } = requireUser();
+		if (!(await endorsements.revokeRequest(db, user.id, idFrom(await request.formData()))))
+			return fail(404, { errors: { form: 'That request is not yours.' } as FieldErrors });
+		redirect(303, '/dashboard/endorsements?saved=revoke#requests');
+	}
+} satisfies Actions;
