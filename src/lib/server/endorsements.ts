@@ -131,14 +131,28 @@ export function isGeneric(
 		...evidence.work.map((w) => w.title),
 		...(organisation ? [organisation] : [])
 	].map((p) => p.toLowerCase().trim());
-	if (phrases.some((p) => p.length >= 2 && text.includes(p))) return false;
+	// Whole words only: a skill like "PR" must not be found inside "surprised".
+	if (phrases.some((p) => p.length >= 2 && containsWord(text, p))) return false;
 	// Distinctive words of work titles count too ("the Starfall launch" for "Launch of Starfall Discord").
 	const words = evidence.work
 		.flatMap((w) => w.title.toLowerCase().split(/[^\p{L}\p{N}]+/u))
 		.filter((word) => word.length >= 5 && !STOPWORDS.has(word));
-	return !words.some((word) =>
-		new RegExp(`(^|[^\\p{L}\\p{N}])${word}([^\\p{L}\\p{N}]|$)`, 'u').test(text)
+	return !words.some((word) => containsWord(text, word));
+}
+
+const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function containsWord(text: string, phrase: string): boolean {
+	return new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(phrase)}($|[^\\p{L}\\p{N}])`, 'u').test(
+		text
 	);
+}
+
+/** Whether a text holds something a reader could follow, the person's own skill names ("ASP.NET") aside. */
+export function containsLink(text: string, skillNames: string[]): boolean {
+	let rest = text;
+	for (const name of skillNames) rest = rest.replace(new RegExp(escapeRegExp(name), 'gi'), ' ');
+	return LINK_PATTERN.test(rest);
 }
 
 async function checkRateLimit(db: Executor, endorser: Endorser, now: Date): Promise<string | null> {
@@ -212,9 +226,15 @@ export async function submitEndorsement(db: Executor, args: SubmitInput): Promis
 			errors.workItemId = 'Choose a piece of work from this person’s profile.';
 		if (skillIds.length === 0 && input.workItemId === null)
 			errors.skills = 'Pick at least one skill or a piece of work that you vouch for.';
-		if (isNewAccount(endorser, now) && LINK_PATTERN.test(input.body))
-			errors.body =
+		if (isNewAccount(endorser, now)) {
+			const names = evidence.skills.map((s) => s.name);
+			const noLinks =
 				'Accounts younger than 7 days cannot put links in endorsements. Remove the link.';
+			if (containsLink(input.body, names)) errors.body = noLinks;
+			if (input.organisation && containsLink(input.organisation, names))
+				errors.organisation = noLinks;
+			if (input.period && containsLink(input.period, names)) errors.period = noLinks;
+		}
 		if (Object.keys(errors).length) return { ok: false as const, status: 400 as const, errors };
 
 		const limited = await checkRateLimit(trx, endorser, now);
@@ -348,14 +368,20 @@ export async function decideEndorsement(
 	now = new Date()
 ): Promise<boolean> {
 	const status: EndorsementStatus = decision === 'hide' ? 'hidden' : 'accepted';
-	const row = await db
-		.updateTable('endorsements')
-		.set({ status, decided_at: now })
-		.where('id', '=', id)
-		.where('subject_id', '=', ownerId)
-		.returning('id')
-		.executeTakeFirst();
-	return !!row;
+	return withTransaction(db, async (trx) => {
+		const row = await trx
+			.updateTable('endorsements')
+			.set({ status, decided_at: now })
+			.where('id', '=', id)
+			.where('subject_id', '=', ownerId)
+			.returning('id')
+			.executeTakeFirst();
+		// Showing it is the owner's review of any reports: later reports start counting afresh.
+		if (row && status === 'accepted') {
+			await trx.deleteFrom('endorsement_reports').where('endorsement_id', '=', id).execute();
+		}
+		return !!row;
+	});
 }
 
 /**
