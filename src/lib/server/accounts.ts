@@ -5,6 +5,7 @@ import { generateSecureRandomString, hashToken } from '#lib/server/auth/random.j
 import * as rateLimit from '#lib/server/auth/rate-limit.js';
 import { createSession, invalidateUserSessions } from '#lib/server/auth/session.js';
 import { sendMail } from '#lib/server/mail.js';
+import { refreshSearchDocuments } from '#lib/server/search.js';
 import { logger } from '#lib/server/log.js';
 import type { FieldErrors } from '#lib/server/forms.js';
 
@@ -114,6 +115,7 @@ export async function signUp(
 				.insertInto('profiles')
 				.values({ user_id: user.id, created_at: now, updated_at: now })
 				.execute();
+			await refreshSearchDocuments(trx, [user.id]);
 			const session = await createSession(trx, user.id, now);
 			await startEmailVerification(trx, user, input.origin, now);
 			return { user, ...session };

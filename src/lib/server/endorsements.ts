@@ -7,6 +7,7 @@ import { avatarUrl } from '#lib/server/avatars.js';
 import { generateSecureRandomString } from '#lib/server/auth/random.js';
 import type { FieldErrors } from '#lib/server/forms.js';
 import { sendMail } from '#lib/server/mail.js';
+import { refreshSearchDocuments } from '#lib/server/search.js';
 
 export const RELATIONSHIPS = {
 	worked_together: 'Worked together',
@@ -335,6 +336,8 @@ export async function submitEndorsement(db: Executor, args: SubmitInput): Promis
 				`${args.origin ?? ''}/dashboard/endorsements`
 			].join('\n')
 		});
+		// An edit of an accepted endorsement takes it off the profile until it is accepted again.
+		if (existing) await refreshSearchDocuments(trx, [subjectId]);
 		return { ok: true as const, id, flags, edited: !!existing };
 	});
 }
@@ -345,13 +348,16 @@ export async function withdrawEndorsement(
 	endorserId: number,
 	subjectId: number
 ): Promise<boolean> {
-	const row = await db
-		.deleteFrom('endorsements')
-		.where('endorser_id', '=', endorserId)
-		.where('subject_id', '=', subjectId)
-		.returning('id')
-		.executeTakeFirst();
-	return !!row;
+	return withTransaction(db, async (trx) => {
+		const row = await trx
+			.deleteFrom('endorsements')
+			.where('endorser_id', '=', endorserId)
+			.where('subject_id', '=', subjectId)
+			.returning('id')
+			.executeTakeFirst();
+		if (row) await refreshSearchDocuments(trx, [subjectId]);
+		return !!row;
+	});
 }
 
 export type Decision = 'accept' | 'hide' | 'show';
@@ -380,6 +386,7 @@ export async function decideEndorsement(
 		if (row && status === 'accepted') {
 			await trx.deleteFrom('endorsement_reports').where('endorsement_id', '=', id).execute();
 		}
+		if (row) await refreshSearchDocuments(trx, [ownerId]);
 		return !!row;
 	});
 }
@@ -437,6 +444,7 @@ export async function reportEndorsement(
 				})
 				.where('id', '=', id)
 				.execute();
+			await refreshSearchDocuments(trx, [endorsement.subject_id]);
 		}
 		return { ok: true as const, hidden: hide };
 	});

@@ -4,6 +4,7 @@ import type { Availability, Visibility } from '#lib/server/db/schema.js';
 import { findUserByHandle, isHandleTaken } from '#lib/server/accounts.js';
 import { handleField } from '#lib/server/auth/validation.js';
 import type { FieldErrors } from '#lib/server/forms.js';
+import { refreshSearchDocuments } from '#lib/server/search.js';
 
 export const AVAILABILITY_LABELS: Record<Availability, string> = {
 	open_to_work: 'Open to work',
@@ -93,6 +94,7 @@ export async function getOwnProfile(db: Executor, userId: number): Promise<OwnPr
 /** Marks the profile changed, which invalidates cached pages and the share image. */
 export async function touchProfile(db: Executor, userId: number, now = new Date()): Promise<void> {
 	await db.updateTable('profiles').set({ updated_at: now }).where('user_id', '=', userId).execute();
+	await refreshSearchDocuments(db, [userId]);
 }
 
 export async function updateProfile(
@@ -114,6 +116,7 @@ export async function updateProfile(
 		})
 		.where('user_id', '=', userId)
 		.execute();
+	await refreshSearchDocuments(db, [userId]);
 }
 
 /**

@@ -183,6 +183,26 @@ export interface EndorsementRequestsTable {
 	created_at: CreatedAt;
 }
 
+export interface ProfileSearchTable {
+	user_id: number;
+	listed: boolean;
+	document: unknown;
+	name_vec: unknown;
+	skills_vec: unknown;
+	work_vec: unknown;
+	bio_vec: unknown;
+	name_text: string;
+	skills_text: string;
+	skill_ids: number[];
+	location: string | null;
+	availability: Availability;
+	accepted_endorsements: number;
+	endorsement_score: number;
+	work_count: number;
+	verified_accounts: number;
+	evidence: number;
+}
+
 export interface Database {
 	users: UsersTable;
 	sessions: SessionsTable;
@@ -205,6 +225,7 @@ export interface Database {
 	endorsement_reports: EndorsementReportsTable;
 	endorsement_submissions: EndorsementSubmissionsTable;
 	endorsement_requests: EndorsementRequestsTable;
+	profile_search: ProfileSearchTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -1,0 +1,225 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
+import type { Db } from '#lib/server/db/connect.js';
+import * as accounts from '#lib/server/accounts.js';
+import * as endorsements from '#lib/server/endorsements.js';
+import * as profiles from '#lib/server/profiles.js';
+import {
+	parseSearchParams,
+	queryWords,
+	searchProfiles,
+	suggestSpellings
+} from '#lib/server/search.js';
+import * as skills from '#lib/server/skills.js';
+import * as work from '#lib/server/work.js';
+
+let ip = 0;
+async function person(
+	db: Db,
+	handle: string,
+	fields: Partial<profiles.ProfileInput> & { skills?: string[]; work?: string[] } = {}
+) {
+	const created = await accounts.signUp(db, {
+		email: `${handle}@example.com`,
+		handle,
+		password: 'a long passphrase',
+		ip: `10.7.0.${++ip}`,
+		origin: 'http://x.test'
+	});
+	if (!created.ok) throw new Error(JSON.stringify(created.errors));
+	const user = created.value.user;
+	await profiles.updateProfile(db, user.id, {
+		displayName: handle[0].toUpperCase() + handle.slice(1),
+		headline: 'Marketer',
+		bio: '',
+		location: null,
+		availability: 'open_to_work',
+		visibility: 'public',
+		...fields
+	} as profiles.ProfileInput);
+	if (fields.skills) await skills.setSkills(db, user.id, fields.skills);
+	for (const title of fields.work ?? []) {
+		await work.createWork(db, user.id, {
+			title,
+			url: null,
+			role: '',
+			outcome: '',
+			happenedOn: null,
+			caseStudy: ''
+		});
+	}
+	return user;
+}
+
+const search = (db: Db, params: Record<string, string | string[]>) => {
+	const url = new URLSearchParams();
+	for (const [key, value] of Object.entries(params))
+		for (const v of [value].flat()) url.append(key, v);
+	return searchProfiles(db, parseSearchParams(url).query);
+};
+const handles = (r: { results: { handle: string }[] }) => r.results.map((x) => x.handle);
+
+describe.each(testEngines())('search on $name', (engine) => {
+	let t: TestDatabase;
+	beforeAll(async () => {
+		t = await engine.create();
+		const honest = await person(t.db, 'honest', {
+			headline: 'Rust community lead',
+			skills: ['Rust'],
+			location: 'Berlin'
+		});
+		await person(t.db, 'stuffer', {
+			headline: 'Rust Rust Rust Rust Rust Rust',
+			bio: 'Rust rust rust rust rust rust rust rust rust.',
+			skills: ['Rust', 'Rust programming', 'Rustacean'],
+			location: 'Berlin'
+		});
+		const fan = await person(t.db, 'fan', { skills: ['Copywriting'] });
+		const critic = await person(t.db, 'critic', { skills: ['Copywriting'] });
+		const rustSkill = (await skills.listProfileSkills(t.db, honest.id))[0];
+		const verified = (u: { id: number }) => ({
+			id: u.id,
+			createdAt: new Date('2020-01-01'),
+			emailVerified: true
+		});
+		const sent = await endorsements.submitEndorsement(t.db, {
+			endorser: verified(fan),
+			subjectId: honest.id,
+			input: {
+				relationship: 'client',
+				organisation: null,
+				period: null,
+				workItemId: null,
+				body: 'Honest led our Rust community for two years with great care.'
+			},
+			skillIds: [rustSkill.id]
+		});
+		if (!sent.ok) throw new Error('endorsement refused');
+		await endorsements.decideEndorsement(t.db, honest.id, sent.id, 'accept');
+		// A pending endorsement of the stuffer must not count as evidence.
+		const stufferId = (await accounts.findUserByHandle(t.db, 'stuffer'))!.id;
+		const stufferSkill = (await skills.listProfileSkills(t.db, stufferId))[0];
+		await endorsements.submitEndorsement(t.db, {
+			endorser: verified(critic),
+			subjectId: stufferId,
+			input: {
+				relationship: 'collaborated',
+				organisation: null,
+				period: null,
+				workItemId: null,
+				body: 'Stuffer writes Rust in every single sentence they ever write.'
+			},
+			skillIds: [stufferSkill.id]
+		});
+
+		await person(t.db, 'shopkeeper', {
+			headline: 'Shopify growth for DTC brands',
+			skills: ['Shopify', 'Email marketing'],
+			location: 'London',
+			availability: 'open_to_freelance',
+			work: ['Relaunch of Acme store']
+		});
+		await person(t.db, 'mailer', {
+			headline: 'Email marketing',
+			skills: ['Email marketing'],
+			location: 'London',
+			availability: 'not_looking'
+		});
+		await person(t.db, 'hermit', {
+			headline: 'Shopify expert',
+			skills: ['Shopify'],
+			visibility: 'private'
+		});
+		await person(t.db, 'linkonly', {
+			headline: 'Shopify expert',
+			skills: ['Shopify'],
+			visibility: 'unlisted'
+		});
+		await person(t.db, 'nameless', { displayName: null, headline: null, skills: ['Shopify'] });
+	});
+	afterAll(() => t.drop());
+
+	it('ranks a profile with evidence above one stuffed with the keyword', async () => {
+		const result = await search(t.db, { q: 'rust' });
+		expect(handles(result)).toEqual(['honest', 'stuffer']);
+		expect(result.results[0]).toMatchObject({ acceptedEndorsements: 1 });
+		expect(result.results[1]).toMatchObject({ acceptedEndorsements: 0 });
+		expect(result.results[0].matched).toContain('name or headline');
+	});
+
+	it('never shows private, unlisted or unnamed profiles', async () => {
+		expect(handles(await search(t.db, { q: 'shopify' }))).toEqual(['shopkeeper']);
+		expect(handles(await search(t.db, { skill: 'Shopify' }))).toEqual(['shopkeeper']);
+	});
+
+	it('combines filters: every skill, location, availability, endorsements, work', async () => {
+		expect(handles(await search(t.db, { skill: ['Shopify', 'Email marketing'] }))).toEqual([
+			'shopkeeper'
+		]);
+		expect(
+			handles(await search(t.db, { skill: 'Email marketing', location: 'london' })).sort()
+		).toEqual(['mailer', 'shopkeeper']);
+		expect(
+			handles(await search(t.db, { skill: 'Email marketing', availability: 'not_looking' }))
+		).toEqual(['mailer']);
+		expect(handles(await search(t.db, { location: 'Berlin', min: '1' }))).toEqual(['honest']);
+		expect(handles(await search(t.db, { location: 'London', work: '1' }))).toEqual(['shopkeeper']);
+		expect(handles(await search(t.db, { skill: 'No such skill' }))).toEqual([]);
+	});
+
+	it('forgives a typo in one word and matches the last word as a prefix', async () => {
+		expect(handles(await search(t.db, { q: 'shopfy' }))).toContain('shopkeeper');
+		expect(handles(await search(t.db, { q: 'shopif' }))).toContain('shopkeeper');
+		expect(await suggestSpellings(t.db, 'shopfy')).toContain('Shopify');
+	});
+
+	it('stops counting an endorsement once it is hidden', async () => {
+		const honest = (await accounts.findUserByHandle(t.db, 'honest'))!;
+		const [e] = await endorsements.listInbox(t.db, honest.id);
+		await endorsements.decideEndorsement(t.db, honest.id, e.id, 'hide');
+		const hidden = await search(t.db, { q: 'rust' });
+		expect(hidden.results.find((r) => r.handle === 'honest')?.acceptedEndorsements).toBe(0);
+		await endorsements.decideEndorsement(t.db, honest.id, e.id, 'show');
+		expect(handles(await search(t.db, { q: 'rust' }))[0]).toBe('honest');
+	});
+
+	it('answers hostile or odd input with results or nothing, never an error', async () => {
+		for (const q of [
+			"rust & | ! : * ( ) ' \\",
+			"'; drop table users; --",
+			'🦀 rust',
+			'روست',
+			'a'.repeat(500),
+			'   ',
+			'!!!'
+		]) {
+			const { results } = await search(t.db, { q });
+			expect(Array.isArray(results), q).toBe(true);
+		}
+		expect(queryWords("rust & | ! : * ( ) '")).toEqual(['rust']);
+		const parsed = parseSearchParams(
+			new URLSearchParams({
+				q: 'x'.repeat(300),
+				availability: 'sometimes',
+				min: 'lots',
+				after: 'garbage'
+			})
+		);
+		expect(parsed.query).toMatchObject({ availability: '', minEndorsements: 0, after: null });
+		expect(parsed.query.q).toHaveLength(200);
+		expect(parsed.notices).toHaveLength(4);
+	});
+
+	it('pages with a cursor, without repeating or skipping anyone', async () => {
+		for (let i = 0; i < 22; i++)
+			await person(t.db, `seo_${i}`, { headline: 'SEO specialist', skills: ['SEO'] });
+		const first = await search(t.db, { skill: 'SEO' });
+		expect(first.results).toHaveLength(20);
+		expect(first.next).not.toBeNull();
+		const second = await search(t.db, { skill: 'SEO', after: first.next! });
+		expect(second.results).toHaveLength(2);
+		expect(second.next).toBeNull();
+		const seen = [...handles(first), ...handles(second)];
+		expect(new Set(seen).size).toBe(22);
+	});
+});

@@ -1,0 +1,27 @@
+import { db } from '#lib/server/db/index.js';
+import { parseSearchParams, searchProfiles, suggestSpellings } from '#lib/server/search.js';
+import { suggestSkills } from '#lib/server/skills.js';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ url }) => {
+	const { query, notices } = parseSearchParams(url.searchParams);
+	if (query.verifiedOnly) {
+		notices.push(
+			'“Verified network presence only” filters on nothing yet: account verification is not available so far, so no profile has a verified account.'
+		);
+	}
+	const [{ results, next }, popularSkills] = await Promise.all([
+		searchProfiles(db, query),
+		suggestSkills(db, 12)
+	]);
+	const spellings = results.length === 0 && query.q ? await suggestSpellings(db, query.q) : [];
+	return {
+		query: { ...query, after: null },
+		results,
+		next,
+		notices,
+		spellings,
+		popularSkills,
+		paged: query.after !== null
+	};
+};
