@@ -57,6 +57,7 @@ export interface ProfilesTable {
 	location: string | null;
 	availability: ColumnType<Availability, Availability | undefined, Availability>;
 	visibility: ColumnType<Visibility, Visibility | undefined, Visibility>;
+	allow_contact: ColumnType<boolean, boolean | undefined, boolean>;
 	created_at: CreatedAt;
 	updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
@@ -203,6 +204,44 @@ export interface ProfileSearchTable {
 	evidence: number;
 }
 
+export interface ShortlistsTable {
+	id: Generated<number>;
+	owner_id: number;
+	name: string;
+	created_at: CreatedAt;
+}
+
+export interface ShortlistEntriesTable {
+	shortlist_id: number;
+	profile_id: number;
+	note: ColumnType<string, string | undefined, string>;
+	created_at: CreatedAt;
+}
+
+export interface ConversationsTable {
+	id: Generated<number>;
+	sender_id: number;
+	recipient_id: number;
+	subject: string;
+	status: ColumnType<'open' | 'declined', 'open' | 'declined' | undefined, 'open' | 'declined'>;
+	created_at: Timestamp;
+	updated_at: Timestamp;
+}
+
+export interface ConversationMessagesTable {
+	id: Generated<number>;
+	conversation_id: number;
+	author_id: number;
+	body: string;
+	created_at: Timestamp;
+}
+
+export interface SearchAppearancesTable {
+	user_id: number;
+	day: string;
+	appearances: number;
+}
+
 export interface Database {
 	users: UsersTable;
 	sessions: SessionsTable;
@@ -226,6 +265,11 @@ export interface Database {
 	endorsement_submissions: EndorsementSubmissionsTable;
 	endorsement_requests: EndorsementRequestsTable;
 	profile_search: ProfileSearchTable;
+	shortlists: ShortlistsTable;
+	shortlist_entries: ShortlistEntriesTable;
+	conversations: ConversationsTable;
+	conversation_messages: ConversationMessagesTable;
+	search_appearances: SearchAppearancesTable;
 }
 
 export type User = Selectable<UsersTable>;
