@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import * as accounts from '#lib/server/accounts.js';
-import { flushViews, getViewStats, isLikelyBot, recordView } from '#lib/server/views.js';
+import {
+	countAppearances,
+	flushViews,
+	getViewStats,
+	isLikelyBot,
+	recordAppearances,
+	recordView
+} from '#lib/server/views.js';
 
 describe('bot detection', () => {
 	it('counts browsers and skips crawlers, link previewers and tools', () => {
@@ -57,5 +64,13 @@ describe.each(testEngines())('profile views on $name', (engine) => {
 		expect(stats.total).toBe(5);
 		expect(stats.last7).toBe(5);
 		expect(stats.days[0].day).toBe('2026-07-03');
+	});
+
+	it('counts search appearances per day for the dashboard', async () => {
+		const now = new Date('2026-10-10T12:00:00Z');
+		recordAppearances(t.db, [userId, userId], now);
+		recordAppearances(t.db, [userId], new Date('2026-01-01T12:00:00Z'));
+		await flushViews(t.db);
+		expect(await countAppearances(t.db, userId, 90, now)).toBe(2);
 	});
 });

@@ -17,12 +17,26 @@ function dayOf(date: Date): string {
 // Views are counted in memory and written in one statement every few seconds, so a busy profile
 // costs one upsert per flush instead of one write per view.
 const pending = new Map<string, number>();
+const pendingAppearances = new Map<string, number>();
 let flushTimer: NodeJS.Timeout | null = null;
 let flushDb: Executor | null = null;
 
 export function recordView(db: Executor, userId: number, now = new Date()): void {
 	const key = `${userId}|${dayOf(now)}`;
 	pending.set(key, (pending.get(key) ?? 0) + 1);
+	scheduleFlush(db);
+}
+
+/** Counts one search appearance for each profile shown on a results page. */
+export function recordAppearances(db: Executor, userIds: number[], now = new Date()): void {
+	for (const userId of userIds) {
+		const key = `${userId}|${dayOf(now)}`;
+		pendingAppearances.set(key, (pendingAppearances.get(key) ?? 0) + 1);
+	}
+	if (userIds.length) scheduleFlush(db);
+}
+
+function scheduleFlush(db: Executor): void {
 	flushDb = db;
 	if (!flushTimer) {
 		flushTimer = setTimeout(() => {
@@ -33,22 +47,58 @@ export function recordView(db: Executor, userId: number, now = new Date()): void
 	}
 }
 
-export async function flushViews(db: Executor | null = flushDb): Promise<void> {
-	if (!db || pending.size === 0) return;
-	const rows = [...pending.entries()].map(([key, views]) => {
+function drain(map: Map<string, number>) {
+	const rows = [...map.entries()].map(([key, count]) => {
 		const [userId, day] = key.split('|');
-		return { user_id: Number(userId), day, views };
+		return { user_id: Number(userId), day, count };
 	});
-	pending.clear();
-	await db
-		.insertInto('profile_views')
-		.values(rows)
-		.onConflict((oc) =>
-			oc
-				.columns(['user_id', 'day'])
-				.doUpdateSet({ views: sql`profile_views.views + excluded.views` })
-		)
-		.execute();
+	map.clear();
+	return rows;
+}
+
+export async function flushViews(db: Executor | null = flushDb): Promise<void> {
+	if (!db) return;
+	const views = drain(pending);
+	const appearances = drain(pendingAppearances);
+	if (views.length) {
+		await db
+			.insertInto('profile_views')
+			.values(views.map(({ count, ...row }) => ({ ...row, views: count })))
+			.onConflict((oc) =>
+				oc
+					.columns(['user_id', 'day'])
+					.doUpdateSet({ views: sql`profile_views.views + excluded.views` })
+			)
+			.execute();
+	}
+	if (appearances.length) {
+		await db
+			.insertInto('search_appearances')
+			.values(appearances.map(({ count, ...row }) => ({ ...row, appearances: count })))
+			.onConflict((oc) =>
+				oc
+					.columns(['user_id', 'day'])
+					.doUpdateSet({ appearances: sql`search_appearances.appearances + excluded.appearances` })
+			)
+			.execute();
+	}
+}
+
+/** Search appearances over the last `span` days. */
+export async function countAppearances(
+	db: Executor,
+	userId: number,
+	span = 90,
+	now = new Date()
+): Promise<number> {
+	const since = new Date(now.getTime() - (span - 1) * 86_400_000);
+	const row = await db
+		.selectFrom('search_appearances')
+		.select((eb) => eb.fn.sum<string | number | null>('appearances').as('n'))
+		.where('user_id', '=', userId)
+		.where('day', '>=', dayOf(since))
+		.executeTakeFirst();
+	return Number(row?.n ?? 0);
 }
 
 export interface ViewStats {

@@ -1,9 +1,10 @@
 import { db } from '#lib/server/db/index.js';
 import { parseSearchParams, searchProfiles, suggestSpellings } from '#lib/server/search.js';
 import { suggestSkills } from '#lib/server/skills.js';
+import { isLikelyBot, recordAppearances } from '#lib/server/views.js';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ url }) => {
+export const load: PageServerLoad = async ({ url, request, locals }) => {
 	const { query, notices } = parseSearchParams(url.searchParams);
 	if (query.verifiedOnly) {
 		notices.push(
@@ -14,6 +15,13 @@ export const load: PageServerLoad = async ({ url }) => {
 		searchProfiles(db, query),
 		suggestSkills(db, 12)
 	]);
+	// Appearances feed each practitioner's dashboard; people's own searches and bots do not count.
+	if (!isLikelyBot(request.headers.get('user-agent'))) {
+		recordAppearances(
+			db,
+			results.filter((r) => r.userId !== locals.user?.id).map((r) => r.userId)
+		);
+	}
 	const spellings = results.length === 0 && query.q ? await suggestSpellings(db, query.q) : [];
 	return {
 		query: { ...query, after: null },
