@@ -100,7 +100,10 @@ export async function up(db: Kysely<any>): Promise<void> {
 			col.references('endorsements.id').onDelete('set null')
 		)
 		.addColumn('created_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
-		.addCheckConstraint('endorsement_requests_status', sql`status in ('open', 'answered', 'revoked')`)
+		.addCheckConstraint(
+			'endorsement_requests_status',
+			sql`status in ('open', 'answered', 'revoked')`
+		)
 		.execute();
 	await db.schema
 		.createIndex('endorsement_requests_owner_idx')

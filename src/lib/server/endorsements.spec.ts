@@ -541,6 +541,26 @@ describe.each(testEngines())('endorsements on $name', (engine) => {
 		expect(owned?.flags).toEqual(['reported']);
 	});
 
+	it('keeps the reported warning when a reported endorsement is edited', async () => {
+		const lou = await practitioner('lou');
+		const hal = await signUp('hal');
+		const sent = await submit(established(hal), lou.user.id, SPECIFIC, [lou.shopify.id], T0);
+		if (!sent.ok) throw new Error('not stored');
+		await endorsements.decideEndorsement(t.db, lou.user.id, sent.id, 'accept');
+		for (const reporter of bystanders)
+			await endorsements.reportEndorsement(t.db, reporter.id, sent.id, 'Spam');
+		const edited = await submit(
+			established(hal),
+			lou.user.id,
+			EDITED,
+			[lou.shopify.id],
+			new Date(T0.getTime() + 60_000)
+		);
+		expect(edited.ok && edited.flags).toContain('reported');
+		const [held] = await endorsements.listInbox(t.db, lou.user.id);
+		expect(held).toMatchObject({ status: 'pending', reports: 3 });
+	});
+
 	it('holds the seed spam comment from a brand-new account as pending and flagged', async () => {
 		const jo = await practitioner('joy');
 		const bot = await signUp('spambot');

@@ -266,10 +266,12 @@ export async function submitEndorsement(db: Executor, args: SubmitInput): Promis
 
 		const existing = await trx
 			.selectFrom('endorsements')
-			.select('id')
+			.select(['id', 'flags'])
 			.where('endorser_id', '=', endorser.id)
 			.where('subject_id', '=', subjectId)
 			.executeTakeFirst();
+		// Editing does not wash away reports: the owner still sees that it was reported.
+		if (existing?.flags.includes('reported')) flags.push('reported');
 		const values = {
 			relationship: input.relationship,
 			organisation: input.organisation,
@@ -287,10 +289,6 @@ export async function submitEndorsement(db: Executor, args: SubmitInput): Promis
 			await trx.updateTable('endorsements').set(values).where('id', '=', existing.id).execute();
 			await trx
 				.deleteFrom('endorsement_skills')
-				.where('endorsement_id', '=', existing.id)
-				.execute();
-			await trx
-				.deleteFrom('endorsement_reports')
 				.where('endorsement_id', '=', existing.id)
 				.execute();
 			id = existing.id;
