@@ -2,7 +2,7 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { remember } from '#lib/server/page-cache.js';
 import { lookUpProfilePage } from '#lib/server/public-profile.js';
-import { requireUser } from '#lib/server/auth/guard.js';
+import { requireVerifiedUser } from '#lib/server/auth/guard.js';
 import { reportEndorsement, reportSchema } from '#lib/server/endorsements.js';
 import { parseForm } from '#lib/server/forms.js';
 import type { Actions, PageServerLoad } from './$types';
@@ -33,7 +33,8 @@ export const load: PageServerLoad = async ({ params, locals, url, setHeaders }) 
 
 export const actions = {
 	report: async ({ request, params }) => {
-		const { user } = requireUser();
+		// Reports reach other people's pages, so throwaway unverified accounts cannot make them.
+		const { user } = requireVerifiedUser();
 		const form = await request.formData();
 		const parsed = parseForm(reportSchema, form);
 		if (!parsed.ok) error(400, parsed.errors.reason ?? 'Say briefly what is wrong with it.');
