@@ -95,6 +95,7 @@ describe.each(testEngines())('profiles on $name', (engine) => {
 			form({ ...PROFILE, user_id: '1', is_verified: 'true' })
 		);
 		expect(forged.ok && Object.keys(forged.data).sort()).toEqual([
+			'allowContact',
 			'availability',
 			'bio',
 			'displayName',

@@ -38,9 +38,17 @@ export const profileSchema = v.object({
 	visibility: v.picklist(
 		Object.keys(VISIBILITY_LABELS) as Visibility[],
 		'Choose one of the visibility options.'
+	),
+	// A checkbox: browsers send it only when ticked.
+	allowContact: v.pipe(
+		v.string(),
+		v.transform((value) => value !== '')
 	)
 });
-export type ProfileInput = v.InferOutput<typeof profileSchema>;
+// Callers that do not mention allowContact leave the setting as it is.
+export type ProfileInput = Omit<v.InferOutput<typeof profileSchema>, 'allowContact'> & {
+	allowContact?: boolean;
+};
 
 export const handleChangeSchema = v.object({ handle: handleField });
 
@@ -53,6 +61,7 @@ export interface OwnProfile {
 	location: string | null;
 	availability: Availability;
 	visibility: Visibility;
+	allowContact: boolean;
 	avatarEtag: string | null;
 	updatedAt: Date;
 }
@@ -71,6 +80,7 @@ export async function getOwnProfile(db: Executor, userId: number): Promise<OwnPr
 			'profiles.location',
 			'profiles.availability',
 			'profiles.visibility',
+			'profiles.allow_contact',
 			'profiles.updated_at',
 			'avatars.etag'
 		])
@@ -86,6 +96,7 @@ export async function getOwnProfile(db: Executor, userId: number): Promise<OwnPr
 		location: row.location,
 		availability: row.availability,
 		visibility: row.visibility,
+		allowContact: row.allow_contact,
 		avatarEtag: row.etag,
 		updatedAt: row.updated_at
 	};
@@ -112,6 +123,7 @@ export async function updateProfile(
 			location: input.location,
 			availability: input.availability,
 			visibility: input.visibility,
+			...(input.allowContact === undefined ? {} : { allow_contact: input.allowContact }),
 			updated_at: now
 		})
 		.where('user_id', '=', userId)

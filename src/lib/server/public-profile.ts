@@ -31,6 +31,7 @@ export interface PublicProfile {
 	availabilityLabel: string;
 	visibility: Visibility;
 	listed: boolean;
+	allowContact: boolean;
 	avatar: { large: string; small: string; uploaded: boolean };
 	skills: string[];
 	work: PublicWork[];
@@ -79,6 +80,7 @@ export async function buildPublicProfile(
 		availabilityLabel: AVAILABILITY_LABELS[own.availability],
 		visibility: own.visibility,
 		listed: isListed(own),
+		allowContact: own.allowContact,
 		avatar: {
 			large: avatarUrl(userId, own.avatarEtag, 'large'),
 			small: avatarUrl(userId, own.avatarEtag, 'small'),
@@ -133,6 +135,7 @@ export function toPageView(profile: PublicProfile) {
 		availabilityLabel: profile.availabilityLabel,
 		visibility: profile.visibility,
 		listed: profile.listed,
+		allowContact: profile.allowContact,
 		avatar: profile.avatar,
 		skills: profile.skills,
 		version: profile.updatedAt.getTime().toString(36),

@@ -1,0 +1,55 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import { db } from '#lib/server/db/index.js';
+import { requireUser } from '#lib/server/auth/guard.js';
+import { findUserById } from '#lib/server/accounts.js';
+import { parseForm } from '#lib/server/forms.js';
+import * as messages from '#lib/server/messages.js';
+import type { Actions, PageServerLoad } from './$types';
+
+const SAVED: Record<string, string> = {
+	sent: 'Message sent. Their reply will appear here, and we will email it to you.',
+	reply: 'Reply sent.',
+	declined: 'Conversation declined. No more replies can be sent.'
+};
+
+function idFrom(param: string): number {
+	if (!/^\d{1,9}$/.test(param)) error(404, 'Conversation not found');
+	return Number(param);
+}
+
+export const load: PageServerLoad = async ({ params, url }) => {
+	const { user } = requireUser();
+	const conversation = await messages.getConversation(db, user.id, idFrom(params.id));
+	if (!conversation) error(404, 'Conversation not found');
+	return {
+		conversation,
+		emailVerified: user.emailVerified,
+		saved: SAVED[url.searchParams.get('saved') ?? ''] ?? null
+	};
+};
+
+export const actions = {
+	reply: async ({ request, params, url }) => {
+		const { user } = requireUser();
+		const id = idFrom(params.id);
+		const parsed = parseForm(messages.replySchema, await request.formData());
+		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
+		const account = await findUserById(db, user.id);
+		const result = await messages.replyToConversation(db, {
+			author: { id: user.id, createdAt: account!.created_at, emailVerified: user.emailVerified },
+			conversationId: id,
+			body: parsed.data.body,
+			origin: url.origin
+		});
+		if (!result.ok) return fail(result.status, { errors: result.errors, values: parsed.values });
+		redirect(303, `/dashboard/messages/${id}?saved=reply`);
+	},
+
+	decline: async ({ params, url }) => {
+		const { user } = requireUser();
+		const id = idFrom(params.id);
+		const result = await messages.declineConversation(db, user.id, id, { origin: url.origin });
+		if (!result.ok) return fail(result.status, { errors: result.errors });
+		redirect(303, `/dashboard/messages/${id}?saved=declined`);
+	}
+} satisfies Actions;
