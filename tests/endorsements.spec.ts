@@ -99,8 +99,8 @@ async function addWork(page: Page, title: string, skill: string) {
 const endorsementsOn = (page: Page) => page.getByRole('region', { name: /^Endorsements/ });
 const inboxSection = (page: Page, name: 'Waiting for you' | 'On your profile' | 'Hidden') =>
 	page.getByRole('region', { name: new RegExp(`^${name} \\(\\d+\\)$`) });
-const card = (page: Page, endorser: string) =>
-	page.getByRole('article', { name: `Endorsement from ${endorser}`, exact: true });
+const card = (scope: Page | Locator, endorser: string) =>
+	scope.getByRole('article', { name: `Endorsement from ${endorser}`, exact: true });
 
 async function references(request: APIRequestContext): Promise<string[]> {
 	const response = await request.get(`/@${maya.handle}/resume.json`);
