@@ -1,4 +1,4 @@
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { Executor } from '#lib/server/db/connect.js';
 import type { Availability } from '#lib/server/db/schema.js';
 import { avatarUrl } from '#lib/server/avatars.js';
@@ -6,6 +6,11 @@ import { avatarUrl } from '#lib/server/avatars.js';
 export const PAGE_SIZE = 20;
 const MAX_QUERY_LENGTH = 200;
 const MAX_WORDS = 8;
+const MAX_TEXT_SCORE = 2.1;
+// Scores are rounded to six places; a margin well above that keeps every comparison safe.
+const ROUNDING = 0.001;
+// How many of the best-ranked profiles are scored first to bound a text search (see below).
+const RANK_SAMPLE = 1_000;
 
 /**
  * Rewrites the search row of the given people from their profile, skills, work and accepted
@@ -159,75 +164,107 @@ export async function searchProfiles(
 	const all = words.length ? tsquery(words, '&') : null;
 	const any = words.length ? tsquery(words, '|') : null;
 	const single = words.length === 1 ? words[0] : null;
+	const none = { results: [], next: null };
 
+	// Skill ids are looked up first and passed as values, so that the planner can weigh how many
+	// people have them (an array from a subquery is a value it cannot see).
+	let skillIds: number[] = [];
+	if (query.skills.length) {
+		const found = await db
+			.selectFrom('skills')
+			.select('id')
+			.where(
+				sql`lower(name)`,
+				'in',
+				query.skills.map((s) => s.toLowerCase())
+			)
+			.execute();
+		if (found.length !== query.skills.length) return none;
+		skillIds = found.map((row) => row.id);
+	}
+	// Typo tolerance for one short word: close names and skills count as matches too.
+	const typo = single && single.length >= 3 ? single : null;
+	const closeSkillIds = typo
+		? (
+				await db
+					.selectFrom('skills')
+					.select('id')
+					.where(sql<SqlBool>`similarity(lower(name), ${typo}) >= 0.45`)
+					.execute()
+			).map((row) => row.id)
+		: [];
+
+	// MAX_TEXT_SCORE is the sum of these weights: every field matching.
 	const text = any
 		? sql<number>`(1.0 * (s.name_vec @@ ${any})::int + 0.6 * (s.skills_vec @@ ${any})::int + 0.35 * (s.work_vec @@ ${any})::int + 0.15 * (s.bio_vec @@ ${any})::int)`
-		: sql<number>`0`;
-	const score = sql<number>`round((${text} + 2 * ln(1 + s.evidence) + case when s.evidence > 0 then 10 else 0 end)::numeric, 6)::float8`;
+		: null;
+	// Without words the score is evidence_rank, stored with this very formula for text = 0
+	// (migration 2026_11_26_000000), so that its index gives the order without a sort.
+	const score = text
+		? sql<number>`round((${text} + 2 * ln(1 + s.evidence) + case when s.evidence > 0 then 10 else 0 end)::numeric, 6)::float8`
+		: sql<number>`s.evidence_rank`;
 
-	const conditions: Expression<SqlBool>[] = [sql<SqlBool>`s.listed`];
-	if (all) {
-		// Typo tolerance for one short word: close names and skills count as matches too.
-		conditions.push(
-			single && single.length >= 3
-				? sql<SqlBool>`(s.document @@ ${all} or ${single} <% s.name_text or s.skill_ids && (select coalesce(array_agg(id), '{}') from skills where similarity(lower(name), ${single}) >= 0.45))`
-				: sql<SqlBool>`s.document @@ ${all}`
-		);
-	}
-	if (query.skills.length) {
-		conditions.push(
-			sql<SqlBool>`s.skill_ids @> (select coalesce(array_agg(id), '{0}') from skills where lower(name) in (${sql.join(query.skills.map((s) => s.toLowerCase()))}) having count(*) = ${query.skills.length})`
-		);
-	}
+	const filters: Expression<SqlBool>[] = [];
+	if (skillIds.length) filters.push(sql<SqlBool>`s.skill_ids @> ${skillIds}::int[]`);
 	if (query.location)
-		conditions.push(
+		filters.push(
 			sql<SqlBool>`s.location ilike ${'%' + query.location.replace(/[\\%_]/g, '\\$&') + '%'}`
 		);
-	if (query.availability) conditions.push(sql<SqlBool>`s.availability = ${query.availability}`);
+	if (query.availability) filters.push(sql<SqlBool>`s.availability = ${query.availability}`);
 	if (query.minEndorsements > 0)
-		conditions.push(sql<SqlBool>`s.accepted_endorsements >= ${query.minEndorsements}`);
-	if (query.hasWork) conditions.push(sql<SqlBool>`s.work_count > 0`);
-	if (query.verifiedOnly) conditions.push(sql<SqlBool>`s.verified_accounts > 0`);
+		filters.push(sql<SqlBool>`s.accepted_endorsements >= ${query.minEndorsements}`);
+	if (query.hasWork) filters.push(sql<SqlBool>`s.work_count > 0`);
+	if (query.verifiedOnly) filters.push(sql<SqlBool>`s.verified_accounts > 0`);
 	if (query.after)
-		conditions.push(
-			sql<SqlBool>`(${score}, s.user_id) < (${query.after.score}, ${query.after.id})`
-		);
+		filters.push(sql<SqlBool>`(${score}, s.user_id) < (${query.after.score}, ${query.after.id})`);
 
-	const snippetSource = sql`coalesce(p.headline, '') || ' — ' || left(p.bio_md, 600)`;
-	const rows = await db
-		.selectFrom('profile_search as s')
-		.innerJoin('users as u', 'u.id', 's.user_id')
-		.innerJoin('profiles as p', 'p.user_id', 's.user_id')
-		.leftJoin('avatars as a', 'a.user_id', 's.user_id')
-		.select([
-			's.user_id',
-			'u.handle',
-			'p.display_name',
-			'p.headline',
-			'p.location',
-			'p.availability',
-			'a.etag',
-			's.skills_text',
-			's.accepted_endorsements',
-			's.work_count',
-			's.verified_accounts',
-			score.as('score'),
-			(any
-				? sql<string>`ts_headline('english', ${snippetSource}, ${any}, 'StartSel=⟦, StopSel=⟧, MaxWords=28, MinWords=12, HighlightAll=false')`
-				: sql<string>`left(${snippetSource}, 200)`
-			).as('snippet'),
-			(any
-				? sql<
-						boolean[]
-					>`array[s.name_vec @@ ${any}, s.skills_vec @@ ${any}, s.work_vec @@ ${any}, s.bio_vec @@ ${any}]`
-				: sql<boolean[]>`array[false, false, false, false]`
-			).as('matched')
-		])
-		.where((eb) => eb.and(conditions))
-		.orderBy(sql`${score} desc`)
-		.orderBy(sql`s.user_id desc`)
-		.limit(PAGE_SIZE + 1)
-		.execute();
+	// The words match the document or, for one longer word, a close skill or a close name.
+	const wordMatches: Expression<SqlBool>[] = all ? [sql<SqlBool>`s.document @@ ${all}`] : [];
+	if (closeSkillIds.length) wordMatches.push(sql<SqlBool>`s.skill_ids && ${closeSkillIds}::int[]`);
+	const closeName = typo ? [sql<SqlBool>`${typo} <% s.name_text`] : [];
+	const matching = (alternatives: Expression<SqlBool>[]) => [
+		sql<SqlBool>`s.listed`,
+		...(alternatives.length ? [sql<SqlBool>`(${sql.join(alternatives, sql` or `)})`] : []),
+		...filters
+	];
+	const conditions = matching([...wordMatches, ...closeName]);
+
+	let floor: Expression<SqlBool> | null = null;
+	if (text) {
+		// Words add at most MAX_TEXT_SCORE to a profile's evidence_rank, and never take anything
+		// away. So once some page-full of matches is scored, a profile ranked below their lowest
+		// score minus that cannot make the page, and the query below sorts only the profiles above
+		// (one index holds the ranks). The page-full comes from the best-ranked profiles, a fixed
+		// number of them whatever the words; when too few of those match, the words are rare and
+		// sorting all their matches is cheap anyway.
+		const ranked = db
+			.selectFrom('profile_search')
+			.selectAll()
+			.where('listed', '=', true)
+			.$if(!!query.after, (qb) => qb.where(sql<SqlBool>`evidence_rank <= ${query.after!.score}`))
+			.orderBy(sql`evidence_rank desc`)
+			.orderBy('user_id', 'desc')
+			.limit(RANK_SAMPLE);
+		const sample = await db
+			.selectFrom(ranked.as('s'))
+			.select(score.as('score'))
+			// Any page-full of matches will do: close names, the dearest test, are left out here.
+			.where((eb) => eb.and(matching(wordMatches)))
+			.orderBy('score', 'desc')
+			.limit(PAGE_SIZE + 1)
+			.execute();
+		if (sample.length > PAGE_SIZE) {
+			const lowest = sample[PAGE_SIZE].score;
+			floor = sql<SqlBool>`s.evidence_rank >= ${lowest - MAX_TEXT_SCORE - ROUNDING}`;
+		}
+		// Past the cursor's score, no rank can be higher than it either.
+		if (query.after) conditions.push(sql<SqlBool>`s.evidence_rank <= ${query.after.score}`);
+	}
+
+	let rows = await readPage(db, floor ? [...conditions, floor] : conditions, score, any);
+	// The sample's page-full is always above the floor, unless a write came between the two
+	// statements: then the page comes up short, and is read again without the floor.
+	if (floor && rows.length <= PAGE_SIZE) rows = await readPage(db, conditions, score, any);
 
 	const page = rows.slice(0, PAGE_SIZE);
 	const last = page.at(-1);
@@ -250,6 +287,65 @@ export async function searchProfiles(
 		})),
 		next: rows.length > PAGE_SIZE && last ? `${last.score}_${last.user_id}` : null
 	};
+}
+
+// The page is chosen from the search table alone; only its rows are then joined, highlighted and
+// told which fields matched.
+function readPage(
+	db: Executor,
+	conditions: Expression<SqlBool>[],
+	score: RawBuilder<number>,
+	any: RawBuilder<unknown> | null
+) {
+	const hits = db
+		.selectFrom('profile_search as s')
+		.select([
+			's.user_id',
+			's.skills_text',
+			's.accepted_endorsements',
+			's.work_count',
+			's.verified_accounts',
+			score.as('score')
+		])
+		.where((eb) => eb.and(conditions))
+		.orderBy('score', 'desc')
+		.orderBy('s.user_id', 'desc')
+		.limit(PAGE_SIZE + 1);
+
+	const snippetSource = sql`coalesce(p.headline, '') || ' — ' || left(p.bio_md, 600)`;
+	return db
+		.selectFrom(hits.as('hit'))
+		.innerJoin('users as u', 'u.id', 'hit.user_id')
+		.innerJoin('profiles as p', 'p.user_id', 'hit.user_id')
+		.leftJoin('avatars as a', 'a.user_id', 'hit.user_id')
+		.$if(!!any, (qb) => qb.innerJoin('profile_search as s', 's.user_id', 'hit.user_id'))
+		.select([
+			'hit.user_id',
+			'u.handle',
+			'p.display_name',
+			'p.headline',
+			'p.location',
+			'p.availability',
+			'a.etag',
+			'hit.skills_text',
+			'hit.accepted_endorsements',
+			'hit.work_count',
+			'hit.verified_accounts',
+			'hit.score',
+			(any
+				? sql<string>`ts_headline('english', ${snippetSource}, ${any}, 'StartSel=⟦, StopSel=⟧, MaxWords=28, MinWords=12, HighlightAll=false')`
+				: sql<string>`left(${snippetSource}, 200)`
+			).as('snippet'),
+			(any
+				? sql<
+						boolean[]
+					>`array[s.name_vec @@ ${any}, s.skills_vec @@ ${any}, s.work_vec @@ ${any}, s.bio_vec @@ ${any}]`
+				: sql<boolean[]>`array[false, false, false, false]`
+			).as('matched')
+		])
+		.orderBy('hit.score', 'desc')
+		.orderBy('hit.user_id', 'desc')
+		.execute();
 }
 
 /** ts_headline's markers become segments the page renders as <mark> without any raw HTML. */

@@ -1,5 +1,6 @@
-// `npm run seed -- --profiles N [--seed S] [--reset]`: fills DATABASE_URL, or the PGlite database,
-// with N realistic, deterministic practitioner profiles for demos and benchmarks.
+// `npm run seed -- --profiles N [--endorsements-per-profile E] [--seed S] [--reset]`: fills
+// DATABASE_URL, or the PGlite database, with N realistic, deterministic practitioner profiles and
+// about N × E peer endorsements between them, and builds their search rows, for demos and benchmarks.
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { createDatabase, engineOf, type Db, type Executor } from '#lib/server/db/connect.js';
@@ -7,13 +8,19 @@ import { migrateToLatest } from '#lib/server/db/migrate.js';
 import type { Availability, Visibility } from '#lib/server/db/schema.js';
 import { hashPassword } from '#lib/server/auth/password.js';
 import { HANDLE_PATTERN, RESERVED_HANDLES } from '#lib/server/auth/validation.js';
+import type { Relationship } from '#lib/server/endorsements.js';
 import { normalizeAccount, type Network } from '#lib/server/networks.js';
 import { slugify } from '#lib/server/work.js';
+import { refreshSearchDocuments } from '#lib/server/search.js';
 
 export const SEED_PASSWORD = 'proofwork-seed-password';
 // Profiles per transaction: large enough to amortise round trips, small enough for PGlite's memory.
 const BATCH_SIZE = 2_500;
 const DAY_MS = 86_400_000;
+// Endorsements per transaction, about: the people endorsed in one go times the mean each gets.
+const ENDORSEMENT_BATCH_SIZE = 25_000;
+// Search rows are rebuilt per chunk of people, each chunk one statement.
+const SEARCH_CHUNK_SIZE = 5_000;
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness (mulberry32): the same seed always draws the same sequence.
@@ -1154,7 +1161,7 @@ async function insertBatch(
 	batch: SeedProfile[],
 	passwordHash: string,
 	skillIds: Map<string, number>
-): Promise<RowCounts> {
+): Promise<{ ids: number[]; counts: RowCounts }> {
 	const inserted = await sql<{ id: number; handle: string }>`
 		insert into users (email, email_verified_at, handle, password_hash, created_at, updated_at)
 		select email, verified_at, handle, ${passwordHash}, created_at, updated_at
@@ -1286,13 +1293,16 @@ async function insertBatch(
 		select * from unnest(${pv.user}::int[], ${pv.day}::date[], ${pv.views}::int[])`.execute(trx);
 
 	return {
-		users: batch.length,
-		profiles: batch.length,
-		profile_skills: ps.user.length,
-		work_items: wi.user.length,
-		work_item_skills: wis.user.length,
-		network_accounts: na.user.length,
-		profile_views: pv.user.length
+		ids,
+		counts: {
+			users: batch.length,
+			profiles: batch.length,
+			profile_skills: ps.user.length,
+			work_items: wi.user.length,
+			work_item_skills: wis.user.length,
+			network_accounts: na.user.length,
+			profile_views: pv.user.length
+		}
 	};
 }
 
@@ -1308,11 +1318,237 @@ async function ensureSkills(db: Db): Promise<Map<string, number>> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Endorsements between seeded people, drawn once every profile exists.
+
+const ENDORSEMENT_OPENINGS: Record<Relationship, string[]> = {
+	worked_together: [
+		'We sat on the same team for two years',
+		'I worked next to them through a relaunch',
+		'We shipped three campaigns together'
+	],
+	managed_them: [
+		'I managed them for eighteen months',
+		'They reported to me during our busiest year',
+		'I hired them and watched them grow into the role'
+	],
+	client: [
+		'We hired them as a freelancer',
+		'They ran a project for us as a contractor',
+		'Our brand was their client for a full season'
+	],
+	managed_by_them: [
+		'They were my manager',
+		'I reported to them for a year',
+		'They led the team I was part of'
+	],
+	collaborated: [
+		'We collaborated on a launch',
+		'Our agencies worked on the same account',
+		'We co-hosted a workshop series'
+	],
+	follows_work: [
+		'I have followed their work for years',
+		'I read every case study they publish',
+		'I learnt a lot from their public write-ups'
+	]
+};
+
+const RELATIONSHIPS = Object.keys(ENDORSEMENT_OPENINGS) as Relationship[];
+
+const ENDORSEMENT_DETAILS = list(`
+	and they always brought numbers, not opinions, to the weekly review;
+	and they turned a vague brief into a plan the whole team understood;
+	and they never missed a deadline, even when the scope doubled;
+	and the results were measurable within the first month;
+	and they documented everything so we could carry on without them;
+	and they made the hard calls on budget early instead of late;
+	and they were generous with their time when juniors asked for help;
+	and our customers noticed the difference before we told them
+`);
+
+const ENDORSEMENT_CLOSINGS = list(`
+	I would hire them again tomorrow.;
+	Any team would be lucky to have them.;
+	Happy to talk to anyone considering working with them.;
+	They are one of the best I have worked with.;
+	Highly recommended.
+`);
+
+const PERIODS = ['2021', '2022', '2023', '2024', '2021–2022', '2022–2024', '2023–2025'];
+
+interface EndorsementColumns {
+	endorser: number[];
+	subject: number[];
+	relationship: string[];
+	organisation: (string | null)[];
+	period: (string | null)[];
+	body: string[];
+	status: string[];
+	flag: (string | null)[];
+	createdAt: string[];
+	decidedAt: (string | null)[];
+}
+
+/**
+ * Endorsements of the people `ids[from..to)`, by other seeded people. How many each gets follows
+ * an exponential spread with mean `perProfile` (a few get none, a few get many); most are accepted,
+ * some wait for the owner, a few were hidden.
+ */
+function generateEndorsements(
+	r: Random,
+	ids: number[],
+	from: number,
+	to: number,
+	perProfile: number,
+	today: number
+): EndorsementColumns {
+	const columns: EndorsementColumns = {
+		endorser: [],
+		subject: [],
+		relationship: [],
+		organisation: [],
+		period: [],
+		body: [],
+		status: [],
+		flag: [],
+		createdAt: [],
+		decidedAt: []
+	};
+	const most = Math.min(perProfile * 8, ids.length - 1);
+	for (let i = from; i < to; i++) {
+		const wanted = Math.min(most, Math.round(perProfile * -Math.log(1 - r.next())));
+		const endorsers = new Set<number>();
+		while (endorsers.size < wanted) {
+			const j = Math.floor(r.next() * ids.length);
+			if (j !== i) endorsers.add(ids[j]);
+		}
+		for (const endorser of endorsers) {
+			const relationship = r.pick(RELATIONSHIPS);
+			const organisation = r.chance(0.5) ? r.pick(BRANDS) : null;
+			const statusRoll = r.next();
+			const status = statusRoll < 0.82 ? 'accepted' : statusRoll < 0.95 ? 'pending' : 'hidden';
+			const created = today - r.int(1, 700) * DAY_MS + r.int(0, DAY_MS - 1);
+			columns.endorser.push(endorser);
+			columns.subject.push(ids[i]);
+			columns.relationship.push(relationship);
+			columns.organisation.push(organisation);
+			columns.period.push(r.chance(0.4) ? r.pick(PERIODS) : null);
+			columns.body.push(
+				`${r.pick(ENDORSEMENT_OPENINGS[relationship])}${organisation ? ` at ${organisation}` : ''}, ` +
+					`${r.pick(ENDORSEMENT_DETAILS)}. ${r.pick(ENDORSEMENT_CLOSINGS)}`
+			);
+			columns.status.push(status);
+			columns.flag.push(
+				status === 'hidden' && r.chance(0.4)
+					? 'reported'
+					: status !== 'accepted' && r.chance(0.25)
+						? 'generic'
+						: null
+			);
+			columns.createdAt.push(iso(created));
+			columns.decidedAt.push(
+				status === 'pending' ? null : iso(Math.min(today, created + r.int(0, 14 * DAY_MS)))
+			);
+		}
+	}
+	return columns;
+}
+
+async function insertEndorsements(trx: Executor, c: EndorsementColumns): Promise<void> {
+	await sql`
+		insert into endorsements (endorser_id, subject_id, relationship, organisation, period, body,
+			status, flags, created_at, updated_at, decided_at)
+		select endorser_id, subject_id, relationship, organisation, period, body, status,
+			case when flag is null then '{}'::text[] else array[flag] end,
+			created_at, coalesce(decided_at, created_at), decided_at
+		from unnest(
+			${c.endorser}::int[], ${c.subject}::int[], ${c.relationship}::text[], ${c.organisation}::text[],
+			${c.period}::text[], ${c.body}::text[], ${c.status}::text[], ${c.flag}::text[],
+			${c.createdAt}::timestamptz[], ${c.decidedAt}::timestamptz[]
+		) as t(endorser_id, subject_id, relationship, organisation, period, body, status, flag,
+			created_at, decided_at)`.execute(trx);
+}
+
+/** Prints progress on one line on a terminal, and at every tenth otherwise. */
+function progress(label: string, total: number, started: number) {
+	let lastDecile = 0;
+	return (done: number) => {
+		const decile = Math.floor((done / total) * 10);
+		if (!process.stdout.isTTY && decile <= lastDecile && done !== total) return;
+		lastDecile = decile;
+		const seconds = ((performance.now() - started) / 1000).toFixed(1);
+		const line = `  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} ${label} · ${seconds} s`;
+		if (process.stdout.isTTY) process.stdout.write(`\r${line}${done === total ? '\n' : ''}`);
+		else console.log(line);
+	};
+}
+
+/** Runs `tasks` two at a time: PostgreSQL builds index entries on both cores while Node draws. */
+async function inPairs(tasks: (() => Promise<void>)[]): Promise<void> {
+	let next = 0;
+	const worker = async () => {
+		while (next < tasks.length) await tasks[next++]();
+	};
+	await Promise.all([worker(), worker()]);
+}
+
+async function seedEndorsements(
+	db: Db,
+	ids: number[],
+	perProfile: number,
+	seed: number,
+	today: number
+): Promise<number> {
+	if (perProfile === 0 || ids.length < 2) return 0;
+	// A stream of its own, so that profiles stay the same whatever the number of endorsements.
+	const random = new Random(seed ^ 0x5eed_e4d0);
+	const subjectsPerBatch = Math.max(1, Math.floor(ENDORSEMENT_BATCH_SIZE / perProfile));
+	const report = progress('people endorsed', ids.length, performance.now());
+	let rows = 0;
+	let endorsed = 0;
+	const tasks: (() => Promise<void>)[] = [];
+	for (let from = 0; from < ids.length; from += subjectsPerBatch) {
+		const to = Math.min(ids.length, from + subjectsPerBatch);
+		tasks.push(async () => {
+			// Drawn in order (tasks start in order), so the same seed gives the same endorsements.
+			const columns = generateEndorsements(random, ids, from, to, perProfile, today);
+			await db.transaction().execute((trx) => insertEndorsements(trx, columns));
+			rows += columns.endorser.length;
+			endorsed += to - from;
+			report(endorsed);
+		});
+	}
+	await inPairs(tasks);
+	return rows;
+}
+
+/** The search row of every seeded person, from the same statement the app runs on every change. */
+async function buildSearchRows(db: Db, ids: number[]): Promise<void> {
+	const report = progress('search rows', ids.length, performance.now());
+	let built = 0;
+	const tasks: (() => Promise<void>)[] = [];
+	for (let from = 0; from < ids.length; from += SEARCH_CHUNK_SIZE) {
+		const chunk = ids.slice(from, from + SEARCH_CHUNK_SIZE);
+		tasks.push(async () => {
+			await db.transaction().execute(async (trx) => {
+				// Compiling this statement to machine code costs more than it saves at this size.
+				await sql`set local jit = off`.execute(trx);
+				await refreshSearchDocuments(trx, chunk);
+			});
+			built += chunk.length;
+			report(built);
+		});
+	}
+	await inPairs(tasks);
+}
+
+// ---------------------------------------------------------------------------------------------
 
 function readOptions() {
 	const { values } = parseArgs({
 		options: {
 			profiles: { type: 'string', default: '1000' },
+			'endorsements-per-profile': { type: 'string', default: '10' },
 			seed: { type: 'string', default: '1' },
 			reset: { type: 'boolean', default: false },
 			help: { type: 'boolean', short: 'h', default: false }
@@ -1320,8 +1556,9 @@ function readOptions() {
 	});
 	if (values.help) {
 		console.log(
-			'Usage: npm run seed -- [--profiles N] [--seed S] [--reset]\n' +
-				'Seeds DATABASE_URL (PostgreSQL) or PGLITE_DATA_DIR (default ./data/pglite) with N profiles.\n' +
+			'Usage: npm run seed -- [--profiles N] [--endorsements-per-profile E] [--seed S] [--reset]\n' +
+				'Seeds DATABASE_URL (PostgreSQL) or PGLITE_DATA_DIR (default ./data/pglite) with N profiles\n' +
+				'and about N × E endorsements between them (default E = 10), then builds their search rows.\n' +
 				'--reset deletes every user (and everything they own) first.'
 		);
 		process.exit(0);
@@ -1335,7 +1572,17 @@ function readOptions() {
 	}
 	if (!Number.isSafeInteger(seed))
 		throw new Error(`--seed must be a whole number (got ${values.seed}).`);
-	return { profiles, seed, reset: values.reset };
+	const endorsementsPerProfile = Number(values['endorsements-per-profile']);
+	if (
+		!Number.isSafeInteger(endorsementsPerProfile) ||
+		endorsementsPerProfile < 0 ||
+		endorsementsPerProfile > 100
+	) {
+		throw new Error(
+			`--endorsements-per-profile must be a whole number from 0 to 100 (got ${values['endorsements-per-profile']}).`
+		);
+	}
+	return { profiles, endorsementsPerProfile, seed, reset: values.reset };
 }
 
 function formatRate(rows: number, ms: number): string {
@@ -1374,20 +1621,22 @@ async function main(): Promise<void> {
 		const taken = new Set<string>();
 		// Dates count back from today (UTC), so a seed run on the same day is identical.
 		const today = new Date(new Date().toISOString().slice(0, 10)).getTime();
-		const totals: RowCounts = {
+		const totals: RowCounts & { endorsements: number } = {
 			users: 0,
 			profiles: 0,
 			profile_skills: 0,
 			work_items: 0,
 			work_item_skills: 0,
 			network_accounts: 0,
-			profile_views: 0
+			profile_views: 0,
+			endorsements: 0
 		};
+		const ids: number[] = [];
 		let sample: SeedProfile | undefined;
-		let lastDecile = 0;
 		console.log(
 			`Seeding ${options.profiles.toLocaleString('en-US')} profiles into ${engine} (seed ${options.seed})…`
 		);
+		const reportProfiles = progress('profiles', options.profiles, started);
 		const sizeAfter = (done: number) => Math.min(BATCH_SIZE, options.profiles - done);
 		let next = generateBatch(random, taken, today, sizeAfter(0));
 		for (let done = 0; done < options.profiles;) {
@@ -1398,29 +1647,37 @@ async function main(): Promise<void> {
 				next = generateBatch(random, taken, today, sizeAfter(done + size));
 			}
 			sample ??= batch.find((p) => p.visibility === 'public' && p.headline && p.work.length > 1);
-			const counts = await db
+			const inserted = await db
 				.transaction()
 				.execute((trx) => insertBatch(trx, batch, passwordHash, skillIds));
-			for (const key of Object.keys(totals) as (keyof RowCounts)[]) totals[key] += counts[key];
-			done += size;
-			const decile = Math.floor((done / options.profiles) * 10);
-			if (process.stdout.isTTY || decile > lastDecile || done === options.profiles) {
-				lastDecile = decile;
-				const seconds = ((performance.now() - started) / 1000).toFixed(1);
-				const line = `  ${done.toLocaleString('en-US')} / ${options.profiles.toLocaleString('en-US')} profiles · ${seconds} s`;
-				if (process.stdout.isTTY) process.stdout.write(`\r${line}`);
-				else console.log(line);
+			for (const key of Object.keys(inserted.counts) as (keyof RowCounts)[]) {
+				totals[key] += inserted.counts[key];
 			}
+			ids.push(...inserted.ids);
+			done += size;
+			reportProfiles(done);
 		}
-		if (process.stdout.isTTY) process.stdout.write('\n');
+		totals.endorsements = await seedEndorsements(
+			db,
+			ids,
+			options.endorsementsPerProfile,
+			options.seed,
+			today
+		);
+		// Search rows read endorsement counts from an index alone once the visibility map is set.
+		await sql`vacuum analyze endorsements`.execute(db);
+		await buildSearchRows(db, ids);
+		// Fresh statistics, so that the planner sees the seeded sizes straight away; and the vacuum
+		// a database gets in use: visibility maps for index-only scans, GIN pending lists merged.
+		await sql`vacuum analyze`.execute(db);
 		const elapsed = performance.now() - started;
 		const rows = Object.values(totals).reduce((sum, n) => sum + n, 0);
 		for (const [table, n] of Object.entries(totals)) {
 			console.log(`  ${table.padEnd(17)} ${n.toLocaleString('en-US').padStart(11)} rows`);
 		}
 		console.log(
-			`Seeded ${options.profiles.toLocaleString('en-US')} profiles (${rows.toLocaleString('en-US')} rows) in ` +
-				`${(elapsed / 1000).toFixed(1)} s: ${formatRate(rows, elapsed)} rows/s, ` +
+			`Seeded ${options.profiles.toLocaleString('en-US')} profiles (${rows.toLocaleString('en-US')} rows, ` +
+				`search rows included) in ${(elapsed / 1000).toFixed(1)} s: ${formatRate(rows, elapsed)} rows/s, ` +
 				`${formatRate(options.profiles, elapsed)} profiles/s.`
 		);
 		console.log(`Every seeded account's password: ${SEED_PASSWORD}`);

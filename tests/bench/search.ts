@@ -1,0 +1,665 @@
+// `npm run bench:search [-- --profiles N] [--endorsements-per-profile E] [--database URL]
+// [--verbose]`: how fast searchProfiles answers a fixed, varied mix of queries, next to the same
+// queries written as a naive ILIKE scan, and EXPLAIN (ANALYZE, BUFFERS) of every statement of one
+// query per kind. Runs on a throwaway, seeded database: PostgreSQL (100,000 profiles) when
+// TEST_DATABASE_URL or DATABASE_URL is set, otherwise PGlite in a temporary directory (5,000
+// profiles). --database measures an already seeded PostgreSQL database instead and leaves it as
+// it was; --verbose lists every query with its time.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+	CompiledQuery,
+	sql,
+	type KyselyPlugin,
+	type PluginTransformQueryArgs,
+	type PluginTransformResultArgs,
+	type QueryId,
+	type QueryResult,
+	type RootOperationNode,
+	type SqlBool,
+	type UnknownRow
+} from 'kysely';
+import pg from 'pg';
+import { createDatabase, type ConnectOptions, type Db } from '#lib/server/db/connect.js';
+import {
+	PAGE_SIZE,
+	parseSearchParams,
+	queryWords,
+	searchProfiles,
+	type SearchQuery
+} from '#lib/server/search.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const QUERIES_PER_KIND = 40;
+// Each search query runs this many times after the warm-up; the slow scan runs once.
+const ROUNDS = 5;
+const DEEP_PAGE = 10;
+const GOALS = { p95Ms: 20, speedUp: 20 };
+// Plans may scan these only through an index: they grow with the number of people.
+const BIG_TABLES = new Set(['profile_search', 'profiles', 'users', 'endorsements']);
+
+const KINDS = [
+	'single skill',
+	'multi-skill + location',
+	'free text',
+	'typo',
+	'empty query + filters',
+	'deep page'
+] as const;
+type Kind = (typeof KINDS)[number];
+
+interface BenchQuery {
+	kind: Kind;
+	label: string;
+	params: URLSearchParams;
+	query: SearchQuery;
+	page: number;
+}
+
+/** Undone in reverse order, once, whether the run succeeds, fails or is interrupted. */
+const cleanups: (() => Promise<unknown>)[] = [];
+let cleaning: Promise<void> | undefined;
+
+function cleanUp(): Promise<void> {
+	cleaning ??= (async () => {
+		for (const undo of cleanups.reverse()) {
+			await undo().catch((error) => console.error('Cleaning up failed:', error));
+		}
+	})();
+	return cleaning;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database
+
+interface BenchDatabase {
+	engine: 'postgres' | 'pglite';
+	connect: ConnectOptions;
+	env: Record<string, string>;
+	seeded: boolean;
+}
+
+async function createBenchDatabase(existing: string | undefined): Promise<BenchDatabase> {
+	if (existing) {
+		return {
+			engine: 'postgres',
+			connect: { databaseUrl: existing },
+			env: { DATABASE_URL: existing },
+			seeded: true
+		};
+	}
+	const adminUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
+	if (!adminUrl) {
+		const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'proofwork-bench-search-'));
+		cleanups.push(() => fs.rm(dir, { recursive: true, force: true }));
+		const pgliteDir = path.join(dir, 'pglite');
+		return {
+			engine: 'pglite',
+			connect: { pgliteDir },
+			env: { DATABASE_URL: '', PGLITE_DATA_DIR: pgliteDir },
+			seeded: false
+		};
+	}
+	const name = `proofwork_bench_search_${process.pid}`;
+	const admin = async (statement: string) => {
+		const client = new pg.Client({ connectionString: adminUrl });
+		await client.connect();
+		try {
+			await client.query(statement);
+		} finally {
+			await client.end();
+		}
+	};
+	await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+	await admin(`CREATE DATABASE "${name}"`);
+	cleanups.push(() => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+	const url = new URL(adminUrl);
+	url.pathname = `/${name}`;
+	return {
+		engine: 'postgres',
+		connect: { databaseUrl: url.href },
+		env: { DATABASE_URL: url.href },
+		seeded: false
+	};
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+	if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+	return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+async function seed(database: BenchDatabase, profiles: number, perProfile: number): Promise<void> {
+	const child = spawn(
+		process.execPath,
+		[
+			'src/lib/server/db/seed-cli.ts',
+			'--profiles',
+			String(profiles),
+			'--endorsements-per-profile',
+			String(perProfile)
+		],
+		{ cwd: ROOT, env: { ...process.env, ...database.env }, stdio: ['ignore', 'inherit', 'inherit'] }
+	);
+	cleanups.push(async () => {
+		if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+		await exited(child);
+	});
+	const code = await exited(child);
+	if (code !== 0) throw new Error(`Seeding failed (exit code ${code}).`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The query mix: drawn from the seeded people with a fixed seed, so every run asks the same.
+
+class Random {
+	#state: number;
+
+	constructor(seed: number) {
+		this.#state = seed >>> 0;
+	}
+
+	next(): number {
+		let t = (this.#state = (this.#state + 0x6d2b79f5) >>> 0);
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	}
+
+	int(min: number, max: number): number {
+		return min + Math.floor(this.next() * (max - min + 1));
+	}
+
+	pick<T>(items: readonly T[]): T {
+		return items[Math.floor(this.next() * items.length)];
+	}
+}
+
+interface Person {
+	name: string;
+	skills: string[];
+	city: string | null;
+}
+
+// What people type into a search box for these trades, besides names.
+const PHRASES = [
+	'community manager',
+	'shopify developer',
+	'tiktok shop',
+	'klaviyo flows',
+	'seo',
+	'paid social',
+	'discord',
+	'email marketing',
+	'ugc',
+	'brand strategy',
+	'influencer partnerships',
+	'meta ads',
+	'growth analyst',
+	'copywriter',
+	'short-form video',
+	'amazon catalogue',
+	'retention',
+	'creator sourcing',
+	'technical seo audit',
+	'lifecycle marketer'
+];
+
+/** A word of a skill with one slip of the finger: a letter dropped, doubled or two swapped. */
+function misspell(r: Random, word: string): string {
+	const i = r.int(1, word.length - 2);
+	switch (r.int(0, 2)) {
+		case 0:
+			return word.slice(0, i) + word.slice(i + 1);
+		case 1:
+			return word.slice(0, i) + word[i] + word.slice(i);
+		default:
+			return word.slice(0, i - 1) + word[i] + word[i - 1] + word.slice(i + 1);
+	}
+}
+
+async function loadPeople(db: Db): Promise<Person[]> {
+	const rows = await sql<{ name_text: string; skills_text: string; location: string | null }>`
+		select name_text, skills_text, location from profile_search
+		where listed and skills_text <> '' order by user_id`.execute(db);
+	return rows.rows.map((row) => ({
+		name: row.name_text,
+		skills: row.skills_text.split(', '),
+		// "Lagos, Nigeria" is searched as "Lagos"; "Remote · Europe" as "Remote".
+		city: row.location?.split(/[,·(]/)[0].trim() || null
+	}));
+}
+
+async function buildQueries(db: Db): Promise<BenchQuery[]> {
+	const people = await loadPeople(db);
+	if (people.length < 50) throw new Error('The seeded database has too few listed profiles.');
+	const r = new Random(2026);
+	const person = () => r.pick(people);
+	const withCity = () => {
+		for (;;) {
+			const p = person();
+			if (p.city && p.skills.length >= 2) return p as Person & { city: string };
+		}
+	};
+	const availability = () => r.pick(['open_to_work', 'open_to_freelance', 'not_looking']);
+	const queries: BenchQuery[] = [];
+	const add = (kind: Kind, entries: [string, string][], page = 1) => {
+		const params = new URLSearchParams(entries);
+		queries.push({
+			kind,
+			label: decodeURIComponent(params.toString()).replace(/\+/g, ' ') || '(no filters)',
+			params,
+			query: parseSearchParams(params).query,
+			page
+		});
+	};
+
+	for (let i = 0; i < QUERIES_PER_KIND; i++)
+		add('single skill', [['skill', r.pick(person().skills)]]);
+	for (let i = 0; i < QUERIES_PER_KIND; i++) {
+		const p = withCity();
+		const first = r.int(0, p.skills.length - 1);
+		const second = (first + r.int(1, p.skills.length - 1)) % p.skills.length;
+		add('multi-skill + location', [
+			['skill', p.skills[first]],
+			['skill', p.skills[second]],
+			['location', p.city]
+		]);
+	}
+	for (let i = 0; i < QUERIES_PER_KIND; i++) {
+		add('free text', [['q', i % 2 === 0 ? person().name : PHRASES[(i >> 1) % PHRASES.length]]]);
+	}
+	// Slips in a surname, in a one-word skill, and in one word of a longer skill, in turn.
+	for (let i = 0; i < QUERIES_PER_KIND;) {
+		const p = person();
+		const skill = r.pick(p.skills);
+		if ((i % 3 === 1 && skill.includes(' ')) || (i % 3 === 2 && !skill.includes(' '))) continue;
+		const words = (i % 3 === 0 ? p.name.split(' ').at(-1)! : skill)
+			.toLowerCase()
+			.split(/[^\p{L}]+/u)
+			.filter((w) => w.length >= 5);
+		if (words.length === 0) continue;
+		add('typo', [['q', misspell(r, r.pick(words))]]);
+		i++;
+	}
+	for (let i = 0; i < QUERIES_PER_KIND; i++) {
+		const filters: [string, string][] = [];
+		const draw = r.int(1, 7);
+		if (draw & 1) filters.push(['availability', availability()]);
+		if (draw & 2) filters.push(['location', withCity().city]);
+		if (draw & 4) filters.push(['min', String(r.int(1, 12))]);
+		if (r.next() < 0.3) filters.push(['work', '1']);
+		add('empty query + filters', filters);
+	}
+	// Deep pages of broad listings: everyone, one availability, one common skill, one common word.
+	const holders = new Map<string, number>();
+	for (const p of people)
+		for (const skill of p.skills) holders.set(skill, (holders.get(skill) ?? 0) + 1);
+	const commonSkills = [...holders]
+		.filter(([, n]) => n > 2 * DEEP_PAGE * PAGE_SIZE)
+		.map(([skill]) => skill)
+		.sort();
+	for (let i = 0; i < QUERIES_PER_KIND; i++) {
+		const entries: [string, string][] = [
+			[],
+			[['availability', availability()]],
+			[['skill', r.pick(commonSkills)]],
+			[['q', r.pick(['shopify', 'seo', 'community', 'email', 'tiktok', 'brand'])]]
+		][i % 4] as [string, string][];
+		add('deep page', entries, DEEP_PAGE);
+	}
+
+	// A deep page starts from the cursor the page before it handed out, as a visitor's would.
+	for (const q of queries.filter((q) => q.page > 1)) {
+		let after: string | null = null;
+		for (let page = 1; page < q.page; page++) {
+			const params = new URLSearchParams(q.params);
+			if (after) params.set('after', after);
+			after = (await searchProfiles(db, parseSearchParams(params).query)).next;
+			if (!after) throw new Error(`"${q.label}" has fewer than ${q.page} pages of results.`);
+		}
+		q.params.set('after', after!);
+		q.query = parseSearchParams(q.params).query;
+	}
+	return queries;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The naive scan: what one writes without a search table or an index, with the same filters.
+
+function naiveSearch(db: Db, q: BenchQuery) {
+	const { query } = q;
+	const like = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+	const conditions = [
+		sql<SqlBool>`p.visibility = 'public' and p.display_name is not null and p.headline is not null`
+	];
+	for (const word of queryWords(query.q)) {
+		const w = like(word);
+		conditions.push(sql<SqlBool>`(
+			p.display_name ilike ${w} or u.handle ilike ${w} or p.headline ilike ${w} or p.bio_md ilike ${w}
+			or exists (select 1 from profile_skills ps join skills sk on sk.id = ps.skill_id
+				where ps.user_id = p.user_id and sk.name ilike ${w})
+			or exists (select 1 from work_items wi
+				where wi.user_id = p.user_id and (wi.title ilike ${w} or wi.outcome ilike ${w})))`);
+	}
+	for (const skill of query.skills) {
+		conditions.push(sql<SqlBool>`exists (select 1 from profile_skills ps join skills sk on sk.id = ps.skill_id
+			where ps.user_id = p.user_id and sk.name ilike ${skill.replace(/[\\%_]/g, '\\$&')})`);
+	}
+	if (query.location) conditions.push(sql<SqlBool>`p.location ilike ${like(query.location)}`);
+	if (query.availability) conditions.push(sql<SqlBool>`p.availability = ${query.availability}`);
+	if (query.minEndorsements > 0) {
+		conditions.push(sql<SqlBool>`(select count(*) from endorsements e
+			where e.subject_id = p.user_id and e.status = 'accepted') >= ${query.minEndorsements}`);
+	}
+	if (query.hasWork) {
+		conditions.push(
+			sql<SqlBool>`exists (select 1 from work_items wi where wi.user_id = p.user_id)`
+		);
+	}
+	return sql<{ user_id: number }>`
+		select p.user_id, u.handle, p.display_name, p.headline, p.location
+		from profiles p join users u on u.id = p.user_id
+		where ${sql.join(conditions, sql` and `)}
+		order by coalesce(p.display_name, u.handle), p.user_id
+		limit ${PAGE_SIZE} offset ${(q.page - 1) * PAGE_SIZE}`.execute(db);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurements
+
+interface Timing {
+	perQuery: { label: string; found: number; median: number }[];
+	times: number[];
+	results: number;
+	empty: number;
+	slowest: { label: string; ms: number };
+}
+
+async function timeAll(
+	queries: BenchQuery[],
+	rounds: number,
+	run: (q: BenchQuery) => Promise<number>
+): Promise<Timing> {
+	const timing: Timing = {
+		perQuery: [],
+		times: [],
+		results: 0,
+		empty: 0,
+		slowest: { label: '', ms: 0 }
+	};
+	const perQuery = queries.map(() => [] as number[]);
+	const found = queries.map(() => 0);
+	for (let round = 0; round < rounds; round++) {
+		for (const [i, q] of queries.entries()) {
+			const started = performance.now();
+			const count = await run(q);
+			const elapsed = performance.now() - started;
+			timing.times.push(elapsed);
+			perQuery[i].push(elapsed);
+			if (round === 0) {
+				found[i] = count;
+				timing.results += count;
+				if (count === 0) timing.empty++;
+			}
+		}
+	}
+	for (const [i, q] of queries.entries()) {
+		const median = percentile(perQuery[i], 50);
+		timing.perQuery.push({ label: q.label, found: found[i], median });
+		if (median > timing.slowest.ms) timing.slowest = { label: q.label, ms: median };
+	}
+	return timing;
+}
+
+/** Nearest-rank percentile. */
+function percentile(times: number[], p: number): number {
+	const sorted = times.toSorted((a, b) => a - b);
+	return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** Records the statements a Kysely instance runs (not the subqueries it builds), to explain them. */
+class RunQueries implements KyselyPlugin {
+	#nodes = new Map<QueryId, RootOperationNode>();
+	ran: { node: RootOperationNode; queryId: QueryId }[] = [];
+
+	transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+		this.#nodes.set(args.queryId, args.node);
+		return args.node;
+	}
+
+	async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+		const node = this.#nodes.get(args.queryId);
+		if (node) this.ran.push({ node, queryId: args.queryId });
+		return args.result;
+	}
+}
+
+interface PlanNode {
+	'Node Type': string;
+	'Relation Name'?: string;
+	'Index Name'?: string;
+	Alias?: string;
+	'Actual Rows': number;
+	'Actual Loops': number;
+	'Actual Total Time': number;
+	'Shared Hit Blocks'?: number;
+	'Shared Read Blocks'?: number;
+	Plans?: PlanNode[];
+}
+
+async function explain(db: Db, compiled: CompiledQuery) {
+	const result = await db.executeQuery<{ 'QUERY PLAN': unknown }>(
+		CompiledQuery.raw(`explain (analyze, buffers, format json) ${compiled.sql}`, [
+			...compiled.parameters
+		])
+	);
+	const raw = result.rows[0]['QUERY PLAN'];
+	const [plan] = (typeof raw === 'string' ? JSON.parse(raw) : raw) as {
+		Plan: PlanNode;
+		'Planning Time': number;
+		'Execution Time': number;
+	}[];
+	return plan;
+}
+
+function describeNode(node: PlanNode): string {
+	const on = node['Relation Name']
+		? ` on ${node['Relation Name']}${node.Alias && node.Alias !== node['Relation Name'] ? ` ${node.Alias}` : ''}`
+		: '';
+	const using = node['Index Name'] ? ` using ${node['Index Name']}` : '';
+	return (
+		`${node['Node Type']}${using}${on}  (rows ${node['Actual Rows']}` +
+		`${node['Actual Loops'] > 1 ? ` × ${node['Actual Loops']} loops` : ''}, ${node['Actual Total Time'].toFixed(2)} ms)`
+	);
+}
+
+function walk(node: PlanNode, depth: number, visit: (node: PlanNode, depth: number) => void) {
+	visit(node, depth);
+	for (const child of node.Plans ?? []) walk(child, depth + 1, visit);
+}
+
+async function printPlans(db: Db, queries: BenchQuery[]): Promise<string[]> {
+	const seqScans: string[] = [];
+	console.log('\nEXPLAIN (ANALYZE, BUFFERS) of every statement of one query per kind:');
+	for (const kind of KINDS) {
+		const q = queries.find((x) => x.kind === kind)!;
+		const recorder = new RunQueries();
+		await searchProfiles(db.withPlugin(recorder), q.query);
+		console.log(`\n  ${kind}: ${q.label}`);
+		for (const [i, { node, queryId }] of recorder.ran.entries()) {
+			const plan = await explain(db, db.getExecutor().compileQuery(node, queryId));
+			console.log(
+				`    statement ${i + 1} of ${recorder.ran.length}: planning ${plan['Planning Time'].toFixed(2)} ms, ` +
+					`execution ${plan['Execution Time'].toFixed(2)} ms, buffers hit ` +
+					`${plan.Plan['Shared Hit Blocks'] ?? 0} read ${plan.Plan['Shared Read Blocks'] ?? 0}`
+			);
+			walk(plan.Plan, 0, (node, depth) => {
+				const seq = node['Node Type'] === 'Seq Scan' && BIG_TABLES.has(node['Relation Name'] ?? '');
+				if (seq) seqScans.push(`${kind}: Seq Scan on ${node['Relation Name']}`);
+				console.log(`      ${'  '.repeat(depth)}${seq ? '⚠ ' : ''}${describeNode(node)}`);
+			});
+		}
+	}
+	return seqScans;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function verdict(ok: boolean): string {
+	return ok ? 'PASS' : 'FAIL';
+}
+
+function ms(value: number): string {
+	return value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : value.toFixed(0);
+}
+
+function times(value: number): string {
+	return `${value < 100 ? value.toFixed(1) : value.toFixed(0)}×`;
+}
+
+async function describeData(db: Db): Promise<string> {
+	const counts = await sql<{ profiles: number; listed: number; endorsements: number }>`
+		select (select count(*)::int from profiles) as profiles,
+			(select count(*)::int from profile_search where listed) as listed,
+			(select count(*)::int from endorsements) as endorsements`.execute(db);
+	const { profiles, listed, endorsements } = counts.rows[0];
+	const n = (value: number) => value.toLocaleString('en-US');
+	return `${n(profiles)} profiles (${n(listed)} listed), ${n(endorsements)} endorsements`;
+}
+
+function readOptions() {
+	const { values } = parseArgs({
+		options: {
+			profiles: { type: 'string' },
+			'endorsements-per-profile': { type: 'string', default: '10' },
+			database: { type: 'string' },
+			verbose: { type: 'boolean', default: false }
+		}
+	});
+	const postgres = values.database || process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
+	const profiles = Number(values.profiles ?? (postgres ? 100_000 : 5_000));
+	if (!Number.isSafeInteger(profiles) || profiles < 500) {
+		throw new Error(`--profiles must be a whole number of at least 500 (got ${values.profiles}).`);
+	}
+	return {
+		profiles,
+		perProfile: Number(values['endorsements-per-profile']),
+		database: values.database,
+		verbose: values.verbose
+	};
+}
+
+async function main(): Promise<void> {
+	const options = readOptions();
+	const database = await createBenchDatabase(options.database);
+	if (!database.seeded) {
+		console.log(
+			`Benchmark database: ${database.engine}, seeding ${options.profiles.toLocaleString('en-US')} profiles`
+		);
+		await seed(database, options.profiles, options.perProfile);
+	}
+	const db = createDatabase(database.connect);
+	cleanups.push(() => db.destroy());
+	const version = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(
+		db
+	);
+	console.log(
+		`\nSearching ${await describeData(db)} on ${database.engine} ${version.rows[0].v}; ` +
+			`load average ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores`
+	);
+
+	const queries = await buildQueries(db);
+	const byKind = new Map(KINDS.map((kind) => [kind, queries.filter((q) => q.kind === kind)]));
+	const search = async (q: BenchQuery) => (await searchProfiles(db, q.query)).results.length;
+	const naive = async (q: BenchQuery) => (await naiveSearch(db, q)).rows.length;
+
+	// Warm-up: every search query once, and one pass of the scan to bring the tables into memory.
+	await timeAll(queries, 1, search);
+	await timeAll(
+		KINDS.map((kind) => byKind.get(kind)![0]),
+		1,
+		naive
+	);
+
+	const rows: { kind: Kind; search: Timing; naive: Timing }[] = [];
+	for (const kind of KINDS) {
+		const mix = byKind.get(kind)!;
+		rows.push({
+			kind,
+			search: await timeAll(mix, ROUNDS, search),
+			naive: await timeAll(mix, 1, naive)
+		});
+	}
+
+	console.log(
+		`\n${QUERIES_PER_KIND} queries per kind; searchProfiles ${ROUNDS} rounds, ILIKE scan 1 round, ` +
+			'one at a time after a warm-up. Times in ms; speed-up = scan p50 / search p50.'
+	);
+	console.log(
+		`\n${'kind'.padEnd(24)}${'found'.padStart(7)}${'search p50'.padStart(12)}${'p95'.padStart(8)}` +
+			`${'p99'.padStart(8)}${'scan p50'.padStart(11)}${'p95'.padStart(8)}${'p99'.padStart(8)}` +
+			`${'speed-up'.padStart(10)}   goals: p95 ≤ ${GOALS.p95Ms} ms, ≥ ${GOALS.speedUp}×`
+	);
+	let allPass = true;
+	const slowest: string[] = [];
+	for (const row of rows) {
+		const s = [50, 95, 99].map((p) => percentile(row.search.times, p));
+		const n = [50, 95, 99].map((p) => percentile(row.naive.times, p));
+		const speedUp = n[0] / s[0];
+		const fast = s[1] <= GOALS.p95Ms;
+		const faster = speedUp >= GOALS.speedUp;
+		allPass &&= fast && faster;
+		const found = (row.search.results / QUERIES_PER_KIND).toFixed(1);
+		slowest.push(`${row.kind}: ${row.search.slowest.label} (${ms(row.search.slowest.ms)} ms)`);
+		console.log(
+			`${row.kind.padEnd(24)}${found.padStart(7)}${ms(s[0]).padStart(12)}${ms(s[1]).padStart(8)}` +
+				`${ms(s[2]).padStart(8)}${ms(n[0]).padStart(11)}${ms(n[1]).padStart(8)}${ms(n[2]).padStart(8)}` +
+				`${times(speedUp).padStart(10)}   ${verdict(fast)} · ${verdict(faster)}` +
+				(row.search.empty ? `   (${row.search.empty} found nobody)` : '')
+		);
+	}
+	console.log(
+		`\nfound = people on the page, on average. Overall: ${allPass ? 'PASS' : 'FAIL'}` +
+			(database.engine === 'pglite' ? ' (the goals are set for PostgreSQL)' : '')
+	);
+	if (options.verbose) {
+		for (const row of rows) {
+			console.log(`\n${row.kind} (found, search median ms, scan ms):`);
+			for (const [i, q] of row.search.perQuery.entries()) {
+				console.log(
+					`  ${q.label.padEnd(70)}${String(q.found).padStart(4)}${ms(q.median).padStart(9)}` +
+						`${ms(row.naive.perQuery[i].median).padStart(9)}`
+				);
+			}
+		}
+	}
+	console.log(`\nSlowest search per kind (its median over the rounds):\n  ${slowest.join('\n  ')}`);
+
+	const seqScans = await printPlans(db, queries);
+	console.log(
+		seqScans.length
+			? `\n⚠ Sequential scans of large tables on the hot path:\n  ${seqScans.join('\n  ')}`
+			: `\nNo sequential scan of ${[...BIG_TABLES].join(', ')} in any plan.`
+	);
+}
+
+for (const [signal, code] of [
+	['SIGINT', 130],
+	['SIGTERM', 143]
+] as const) {
+	process.once(signal, () => {
+		console.error(`\n${signal}: removing the benchmark database…`);
+		void cleanUp().finally(() => process.exit(code));
+	});
+}
+try {
+	await main();
+} catch (error) {
+	console.error(error instanceof Error ? error.message : error);
+	process.exitCode = 1;
+} finally {
+	await cleanUp();
+}
