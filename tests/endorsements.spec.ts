@@ -426,6 +426,8 @@ test('endorsement pages have no serious accessibility violations', async ({
 }) => {
 	const page = await as(browser, cleo.handle);
 	await page.goto(`/@${maya.handle}/endorse`);
+	// Typed only once the page's script has loaded: hydration sets the saved text again.
+	await page.waitForLoadState('networkidle');
 	await page.getByLabel('Your endorsement').fill('Too short to say anything.');
 	await page.getByRole('button', { name: 'Update endorsement' }).click();
 	await expect(page.getByText('Write at least 40 characters')).toBeVisible();
