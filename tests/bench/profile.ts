@@ -14,6 +14,7 @@ import zlib from 'node:zlib';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { cleanUp, cleanups } from './cleanup.ts';
 import { createDatabase, type ConnectOptions } from '#lib/server/db/connect.js';
 import { SEED_PASSWORD } from '#lib/server/db/seed-cli.js';
 
@@ -36,19 +37,6 @@ interface Measurement {
 	rps: number;
 	p50: number;
 	p99: number;
-}
-
-/** Undone in reverse order, once, whether the run succeeds, fails or is interrupted. */
-const cleanups: (() => Promise<unknown>)[] = [];
-let cleaning: Promise<void> | undefined;
-
-function cleanUp(): Promise<void> {
-	cleaning ??= (async () => {
-		for (const undo of cleanups.reverse()) {
-			await undo().catch((error) => console.error('Cleaning up failed:', error));
-		}
-	})();
-	return cleaning;
 }
 
 // ---------------------------------------------------------------------------------------------

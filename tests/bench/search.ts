@@ -23,6 +23,7 @@ import {
 	type UnknownRow
 } from 'kysely';
 import pg from 'pg';
+import { cleanUp, cleanups } from './cleanup.ts';
 import { createDatabase, type ConnectOptions, type Db } from '#lib/server/db/connect.js';
 import {
 	PAGE_SIZE,
@@ -57,19 +58,6 @@ interface BenchQuery {
 	params: URLSearchParams;
 	query: SearchQuery;
 	page: number;
-}
-
-/** Undone in reverse order, once, whether the run succeeds, fails or is interrupted. */
-const cleanups: (() => Promise<unknown>)[] = [];
-let cleaning: Promise<void> | undefined;
-
-function cleanUp(): Promise<void> {
-	cleaning ??= (async () => {
-		for (const undo of cleanups.reverse()) {
-			await undo().catch((error) => console.error('Cleaning up failed:', error));
-		}
-	})();
-	return cleaning;
 }
 
 // ---------------------------------------------------------------------------------------------
