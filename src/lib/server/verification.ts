@@ -1,0 +1,301 @@
+// Proven network presence: each account on a profile is verified by a link back to the profile
+// on the account's own page, re-checked weekly and on demand, with a dated history of checks.
+import type { Executor } from '#lib/server/db/connect.js';
+import { withTransaction } from '#lib/server/db/connect.js';
+import type {
+	CheckOutcome,
+	NetworkAccountCheck,
+	VerificationStatus
+} from '#lib/server/db/schema.js';
+import type { Fetcher } from '#lib/server/fetcher.js';
+import { FetchError } from '#lib/server/fetcher.js';
+import type { Network } from '#lib/server/networks.js';
+import { touchProfile } from '#lib/server/profiles.js';
+import {
+	adapterFor,
+	type AdapterAccount,
+	type AdapterCheck,
+	type AdapterInstructions
+} from '#lib/server/adapters/index.js';
+
+export const RECHECK_INTERVAL_DAYS = 7;
+export const CHECK_COOLDOWN_SECONDS = 60;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type CheckResult = CheckOutcome | 'retry' | 'gone';
+
+export type CheckView = Pick<
+	NetworkAccountCheck,
+	'id' | 'checked_at' | 'outcome' | 'detail' | 'profile_url' | 'followers' | 'source'
+>;
+
+export interface ReachSnapshot {
+	at: Date;
+	followers: number;
+	source: string | null;
+}
+
+function profileUrl(origin: string, handle: string): string {
+	return `${new URL(origin).origin}/@${handle}`;
+}
+
+/**
+ * The addresses a back-link may point to: the current handle first, then earlier handles that
+ * still redirect to the profile, on each origin given.
+ */
+export async function profileUrlsFor(
+	db: Executor,
+	userId: number,
+	origin: string | readonly string[]
+): Promise<string[]> {
+	const user = await db
+		.selectFrom('users')
+		.select('handle')
+		.where('id', '=', userId)
+		.executeTakeFirst();
+	if (!user) return [];
+	const previous = await db
+		.selectFrom('handle_history')
+		.select('handle')
+		.where('user_id', '=', userId)
+		.orderBy('released_at', 'desc')
+		.execute();
+	const origins = typeof origin === 'string' ? [origin] : origin;
+	const handles = [user.handle, ...previous.map((row) => row.handle)];
+	return origins.flatMap((o) => handles.map((handle) => profileUrl(o, handle)));
+}
+
+/** Asks for a check of one of the user's own accounts as soon as the worker gets to it. */
+export async function requestCheck(
+	db: Executor,
+	userId: number,
+	accountId: number,
+	now = new Date()
+): Promise<'queued' | 'too_soon' | 'not_found'> {
+	const account = await db
+		.selectFrom('network_accounts')
+		.select(['id', 'last_checked_at'])
+		.where('id', '=', accountId)
+		.where('user_id', '=', userId)
+		.executeTakeFirst();
+	if (!account) return 'not_found';
+	if (
+		account.last_checked_at &&
+		now.getTime() - account.last_checked_at.getTime() < CHECK_COOLDOWN_SECONDS * 1000
+	)
+		return 'too_soon';
+	await db
+		.updateTable('network_accounts')
+		.set({ next_check_at: now })
+		.where('id', '=', accountId)
+		.execute();
+	return 'queued';
+}
+
+async function runAdapter(
+	fetcher: Fetcher,
+	account: AdapterAccount,
+	profileUrls: string[]
+): Promise<AdapterCheck> {
+	const adapter = adapterFor(account.network);
+	try {
+		return await adapter.check(fetcher, account, profileUrls);
+	} catch (error) {
+		// Adapters turn fetch failures into outcomes themselves; this catches any that slip through.
+		if (!(error instanceof FetchError)) throw error;
+		return {
+			outcome: 'unreachable',
+			detail: `The network did not answer (${error.code}).`,
+			followers: null,
+			source: adapter.source
+		};
+	}
+}
+
+function nextStatus(current: VerificationStatus, outcome: CheckOutcome): VerificationStatus {
+	if (outcome === 'verified') return 'verified';
+	if (outcome === 'unreachable') return current;
+	return current === 'verified' ? 'lapsed' : current;
+}
+
+/**
+ * Checks one account's back-link and records the result. An unreachable network changes nothing
+ * unless this is the last attempt, and even then never takes a badge away.
+ */
+export async function checkAccount(
+	db: Executor,
+	fetcher: Fetcher,
+	accountId: number,
+	options: { origin: string; now?: Date; finalAttempt?: boolean }
+): Promise<CheckResult> {
+	const account = await db
+		.selectFrom('network_accounts')
+		.select(['id', 'user_id', 'network', 'identifier', 'url'])
+		.where('id', '=', accountId)
+		.executeTakeFirst();
+	if (!account) return 'gone';
+	const profileUrls = await profileUrlsFor(db, account.user_id, options.origin);
+	if (profileUrls.length === 0) return 'gone';
+	const check = await runAdapter(
+		fetcher,
+		{ network: account.network as Network, identifier: account.identifier, url: account.url },
+		profileUrls
+	);
+	if (check.outcome === 'unreachable' && !options.finalAttempt) return 'retry';
+
+	const now = options.now ?? new Date();
+	return withTransaction(db, async (trx) => {
+		// Re-read under a lock: the owner may have removed the account while the network answered.
+		const current = await trx
+			.selectFrom('network_accounts')
+			.select([
+				'verification_status',
+				'verified_at',
+				'lapsed_at',
+				'reach_followers',
+				'reach_source'
+			])
+			.where('id', '=', accountId)
+			.forUpdate()
+			.executeTakeFirst();
+		if (!current) return 'gone' as const;
+		const status = nextStatus(current.verification_status, check.outcome);
+		const reach = status === 'verified' && check.followers !== null;
+		await trx
+			.insertInto('network_account_checks')
+			.values({
+				account_id: accountId,
+				checked_at: now,
+				outcome: check.outcome,
+				detail: check.detail,
+				profile_url: profileUrls[0],
+				followers: check.followers,
+				source: check.source
+			})
+			.execute();
+		await trx
+			.updateTable('network_accounts')
+			.set({
+				verification_status: status,
+				// verified_at marks when the current unbroken run of successful checks began.
+				verified_at:
+					status !== 'verified'
+						? current.verified_at
+						: current.verification_status === 'verified'
+							? (current.verified_at ?? now)
+							: now,
+				lapsed_at: status === 'lapsed' ? (current.lapsed_at ?? now) : null,
+				last_checked_at: now,
+				last_check_outcome: check.outcome,
+				last_check_detail: check.detail,
+				next_check_at:
+					status === 'verified' ? new Date(now.getTime() + RECHECK_INTERVAL_DAYS * DAY_MS) : null,
+				...(reach
+					? { reach_followers: check.followers, reach_checked_at: now, reach_source: check.source }
+					: {})
+			})
+			.where('id', '=', accountId)
+			.execute();
+		const reachChanged =
+			reach &&
+			(current.reach_followers !== check.followers || current.reach_source !== check.source);
+		if (status !== current.verification_status || reachChanged)
+			await touchProfile(trx, account.user_id, now);
+		return check.outcome;
+	});
+}
+
+/**
+ * Accounts whose check is due, with the origin their last check looked for (null when never
+ * checked: the caller falls back to the site's public URL).
+ */
+export async function dueChecks(
+	db: Executor,
+	now: Date,
+	limit: number
+): Promise<{ accountId: number; origin: string | null }[]> {
+	const rows = await db
+		.selectFrom('network_accounts as a')
+		.select((eb) => [
+			'a.id',
+			eb
+				.selectFrom('network_account_checks as c')
+				.select('c.profile_url')
+				.whereRef('c.account_id', '=', 'a.id')
+				.orderBy('c.checked_at', 'desc')
+				.orderBy('c.id', 'desc')
+				.limit(1)
+				.as('profile_url')
+		])
+		.where('a.next_check_at', '<=', now)
+		.orderBy('a.next_check_at')
+		.orderBy('a.id')
+		.limit(limit)
+		.execute();
+	return rows.map((row) => ({
+		accountId: row.id,
+		origin: row.profile_url ? new URL(row.profile_url).origin : null
+	}));
+}
+
+/** The latest checks of one of the user's own accounts, newest first. */
+export async function listChecks(
+	db: Executor,
+	userId: number,
+	accountId: number,
+	limit = 10
+): Promise<CheckView[]> {
+	return db
+		.selectFrom('network_account_checks as c')
+		.innerJoin('network_accounts as a', 'a.id', 'c.account_id')
+		.select([
+			'c.id',
+			'c.checked_at',
+			'c.outcome',
+			'c.detail',
+			'c.profile_url',
+			'c.followers',
+			'c.source'
+		])
+		.where('a.id', '=', accountId)
+		.where('a.user_id', '=', userId)
+		.orderBy('c.checked_at', 'desc')
+		.orderBy('c.id', 'desc')
+		.limit(limit)
+		.execute();
+}
+
+/** Follower counts read from the networks since `since`, oldest first, for each account given. */
+export async function reachHistory(
+	db: Executor,
+	accountIds: number[],
+	since: Date
+): Promise<Map<number, ReachSnapshot[]>> {
+	const history = new Map<number, ReachSnapshot[]>(accountIds.map((id) => [id, []]));
+	if (accountIds.length === 0) return history;
+	const rows = await db
+		.selectFrom('network_account_checks')
+		.select(['account_id', 'checked_at', 'followers', 'source'])
+		.where('account_id', 'in', accountIds)
+		.where('checked_at', '>=', since)
+		.where('followers', 'is not', null)
+		.orderBy('checked_at')
+		.orderBy('id')
+		.execute();
+	for (const row of rows)
+		history
+			.get(row.account_id)!
+			.push({ at: row.checked_at, followers: row.followers!, source: row.source });
+	return history;
+}
+
+/** Where to put the profile link on this account's network, and exactly what to paste. */
+export function instructionsFor(
+	account: { network: string; identifier: string; url: string },
+	profileUrl: string
+): AdapterInstructions {
+	return adapterFor(account.network).instructions(
+		{ ...account, network: account.network as Network },
+		profileUrl
+	);
+}
