@@ -5,6 +5,7 @@ import type { Db } from '#lib/server/db/connect.js';
 import * as accounts from '#lib/server/accounts.js';
 import * as skills from '#lib/server/skills.js';
 import * as work from '#lib/server/work.js';
+import * as previews from '#lib/server/link-previews.js';
 import * as networkAccounts from '#lib/server/network-accounts.js';
 import { lookUpProfile } from '#lib/server/public-profile.js';
 
@@ -191,6 +192,25 @@ describe.each(testEngines())('skills, work and network accounts on $name', (engi
 			pinned: false
 		});
 		expect(await work.deleteWork(t.db, eve.id, id)).toBe(true);
+	});
+
+	it('queues a link preview for work saved with a link, and none for work without one', async () => {
+		const liv = await signUp(t.db, 'liv');
+		const now = new Date('2026-12-01T09:00:00Z');
+		const linked = await work.createWork(
+			t.db,
+			liv.id,
+			item('Landing page', { url: 'https://liv.example/launch' }),
+			[],
+			now
+		);
+		const unlinked = await work.createWork(t.db, liv.id, item('Talk'), [], now);
+		if (!linked.ok || !unlinked.ok) throw new Error('not created');
+
+		const shown = await previews.listPreviews(t.db, [linked.item.id, unlinked.item.id]);
+		expect(shown.get(linked.item.id)).toMatchObject({ status: 'pending', title: null });
+		expect(shown.has(unlinked.item.id)).toBe(false);
+		expect(await previews.duePreviews(t.db, now, 1000)).toContain(linked.item.id);
 	});
 
 	it('stores network accounts canonically, with self-reported reach and its date', async () => {

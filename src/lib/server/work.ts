@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import type { Executor } from '#lib/server/db/connect.js';
 import { withTransaction } from '#lib/server/db/connect.js';
 import type { WorkItem } from '#lib/server/db/schema.js';
+import { schedulePreview } from '#lib/server/link-previews.js';
 import { safeHttpUrl } from '#lib/server/networks.js';
 import { touchProfile } from '#lib/server/profiles.js';
 
@@ -206,6 +207,7 @@ export async function createWork(
 			.returningAll()
 			.executeTakeFirstOrThrow();
 		await replaceWorkSkills(trx, userId, item.id, skillIds);
+		await schedulePreview(trx, item.id, item.url, now);
 		await touchProfile(trx, userId, now);
 		return { ok: true as const, item };
 	});
@@ -238,6 +240,8 @@ export async function updateWork(
 			.executeTakeFirst();
 		if (!updated) return false;
 		await replaceWorkSkills(trx, userId, id, skillIds);
+		// Compares with the preview's own link, so saving other fields never refetches the page.
+		await schedulePreview(trx, id, input.url, now);
 		await touchProfile(trx, userId, now);
 		return true;
 	});
