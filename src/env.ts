@@ -26,6 +26,21 @@ export const variables = defineEnvVars({
 		schema: (value) => value || 'Proofwork <no-reply@localhost>',
 		description: 'The From address of outgoing mail.'
 	},
+	JOBS_IN_PROCESS: {
+		schema: (value) => value !== 'false',
+		description:
+			'Run background jobs (verification, previews) inside the app (default). Set to false when `npm run worker` runs them; PGlite always runs them in the app.'
+	},
+	FETCH_ALLOW_ADDRESSES: {
+		schema: optional,
+		description:
+			'Tests only: addresses the outbound fetcher may reach although they are private, e.g. 127.0.0.1.'
+	},
+	FETCH_REWRITE: {
+		schema: optional,
+		description:
+			'Tests only: origins the outbound fetcher sends elsewhere, e.g. https://api.github.com=http://127.0.0.1:4183.'
+	},
 	LOG_LEVEL: {
 		schema: (value) => value || 'info',
 		description: 'pino log level: trace, debug, info, warn, error, fatal or silent.'

@@ -1,6 +1,14 @@
 import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit/hooks';
 import { sequence } from '@sveltejs/kit/hooks';
-import { MAIL_FROM, SMTP_URL } from '$app/env/private';
+import {
+	DATABASE_URL,
+	FETCH_ALLOW_ADDRESSES,
+	FETCH_REWRITE,
+	JOBS_IN_PROCESS,
+	MAIL_FROM,
+	PUBLIC_URL,
+	SMTP_URL
+} from '$app/env/private';
 import { db, engine } from '#lib/server/db/index.js';
 import { migrateToLatest } from '#lib/server/db/migrate.js';
 import { configureMail } from '#lib/server/mail.js';
@@ -20,6 +28,8 @@ import {
 } from '#lib/server/page-cache.js';
 import { isLikelyBot, recordView } from '#lib/server/views.js';
 import { installFastPath } from '#lib/server/fast-path.js';
+import { createFetcher, fetcherOptionsFromEnv } from '#lib/server/fetcher.js';
+import { startJobs, type Jobs } from '#lib/server/jobs.js';
 
 export const init: ServerInit = async () => {
 	configureMail({ smtpUrl: SMTP_URL, from: MAIL_FROM });
@@ -34,7 +44,23 @@ export const init: ServerInit = async () => {
 	logger.info({ engine, mail: SMTP_URL ? 'smtp' : 'outbox' }, 'database ready');
 	setHitListener(countView);
 	installFastPath(countView);
-	process.once('sveltekit:shutdown', () => {
+	let jobs: Jobs | undefined;
+	try {
+		jobs = await startJobs({
+			db,
+			databaseUrl: DATABASE_URL,
+			fetcher: createFetcher(fetcherOptionsFromEnv({ FETCH_ALLOW_ADDRESSES, FETCH_REWRITE })),
+			// The embedded database lives in this process, so only this process can run its jobs.
+			work: engine === 'pglite' || JOBS_IN_PROCESS,
+			publicUrl: PUBLIC_URL,
+			onChange: invalidateProfilePages
+		});
+	} catch (error) {
+		// Pages still serve; checks and previews wait until the queue starts again.
+		logger.error({ err: error }, 'the job queue did not start');
+	}
+	process.once('sveltekit:shutdown', async () => {
+		await jobs?.stop().catch((error) => logger.error({ err: error }, 'stopping jobs failed'));
 		db.destroy().catch((error) => logger.error({ err: error }, 'closing the database failed'));
 	});
 };

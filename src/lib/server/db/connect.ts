@@ -31,19 +31,29 @@ export function createDatabase(options: ConnectOptions): Db {
 		return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 	}
 	const dir = options.pgliteDir ?? './data/pglite';
-	return new Kysely<Database>({
-		dialect: new PGliteDialect({
-			pglite: async () => {
-				if (!dir.startsWith('memory://')) {
-					// PGlite creates the data directory itself but not its parents.
-					fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
-				}
-				const db = new PGlite(dir, { extensions: { pg_trgm } });
-				await db.waitReady;
-				return db;
+	let instance: Promise<PGlite> | undefined;
+	const open = () =>
+		(instance ??= (async () => {
+			if (!dir.startsWith('memory://')) {
+				// PGlite creates the data directory itself but not its parents.
+				fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
 			}
-		})
-	});
+			const pglite = new PGlite(dir, { extensions: { pg_trgm } });
+			await pglite.waitReady;
+			return pglite;
+		})());
+	const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite: open }) });
+	embedded.set(db, open);
+	return db;
+}
+
+// The job queue (pg-boss) talks to PGlite directly; PGlite serialises its queries with Kysely's
+// transactions, so both can share the one embedded instance.
+const embedded = new WeakMap<Db, () => Promise<PGlite>>();
+
+/** The embedded PGlite instance behind a database created here, or undefined for PostgreSQL. */
+export function embeddedInstance(db: Db): Promise<PGlite> | undefined {
+	return embedded.get(db)?.();
 }
 
 /** Runs `fn` in the caller's transaction when there is one, otherwise in a new one. */

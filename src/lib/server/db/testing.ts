@@ -6,6 +6,8 @@ import { migrateToLatest } from '#lib/server/db/migrate.js';
 
 export interface TestDatabase {
 	db: Db;
+	/** The PostgreSQL connection string of this database; undefined for PGlite. */
+	url?: string;
 	drop: () => Promise<void>;
 }
 
@@ -40,6 +42,7 @@ async function createPostgres({ migrate = true } = {}): Promise<TestDatabase> {
 	if (migrate) await migrateToLatest(db);
 	return {
 		db,
+		url: testUrl.href,
 		drop: async () => {
 			await db.destroy();
 			const cleanup = new pg.Client({ connectionString: url.href });

@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
+import type { Db } from '#lib/server/db/connect.js';
+import { createFetcher, type Fetcher } from '#lib/server/fetcher.js';
+import * as accounts from '#lib/server/accounts.js';
+import * as networkAccounts from '#lib/server/network-accounts.js';
+import * as verification from '#lib/server/verification.js';
+import { startJobs, type Jobs } from '#lib/server/jobs.js';
+import { rewriteFor, startFakeNetworks, type FakeNetworks } from '../../../tests/fakes/networks.ts';
+
+const ORIGIN = 'https://proofwork.example';
+
+let fakes: FakeNetworks;
+let fetcher: Fetcher;
+beforeAll(async () => {
+	fakes = await startFakeNetworks();
+	fetcher = createFetcher({
+		allowAddresses: ['127.0.0.1'],
+		rewrite: rewriteFor(fakes),
+		hostIntervalMs: 0
+	});
+});
+afterAll(() => fakes.close());
+beforeEach(() => fakes.reset());
+
+let sequence = 0;
+async function personWithWebsite(db: Db, prefix: string, backLink: boolean) {
+	const handle = `${prefix}${++sequence}`;
+	const result = await accounts.signUp(db, {
+		email: `${handle}@example.com`,
+		handle,
+		password: 'a long passphrase',
+		ip: `10.8.${Math.floor(sequence / 200)}.${sequence % 200}`,
+		origin: ORIGIN
+	});
+	if (!result.ok) throw new Error(JSON.stringify(result.errors));
+	const userId = result.value.user.id;
+	const added = await networkAccounts.addAccount(db, userId, {
+		network: 'website',
+		address: `https://website.example/${handle}`,
+		followers: ''
+	});
+	if (!added.ok) throw new Error(JSON.stringify(added.errors));
+	const [account] = await networkAccounts.listAccounts(db, userId);
+	if (backLink) serveBackLink(handle);
+	return { handle, userId, accountId: account.id };
+}
+
+function serveBackLink(handle: string) {
+	fakes.setWebsite(`/${handle}`, `<a rel="me" href="${ORIGIN}/@${handle}">Proofwork</a>`);
+}
+
+async function checksOf(db: Db, accountId: number) {
+	return db
+		.selectFrom('network_account_checks')
+		.select(['outcome'])
+		.where('account_id', '=', accountId)
+		.orderBy('id')
+		.execute();
+}
+
+async function statusOf(db: Db, accountId: number) {
+	const row = await db
+		.selectFrom('network_accounts')
+		.select('verification_status')
+		.where('id', '=', accountId)
+		.executeTakeFirstOrThrow();
+	return row.verification_status;
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 15_000) {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await condition())) {
+		if (Date.now() > deadline) throw new Error('timed out waiting for the background jobs');
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+}
+
+describe.each(testEngines())('background jobs on $name', (engine) => {
+	let t: TestDatabase;
+	const running: Jobs[] = [];
+	const start = (options: { work: boolean; retryLimit?: number }) =>
+		startJobs({
+			db: t.db,
+			databaseUrl: t.url,
+			fetcher,
+			work: options.work,
+			pollingIntervalSeconds: 0.5,
+			retryLimit: options.retryLimit ?? 3,
+			retryDelaySeconds: 1
+		}).then((jobs) => (running.push(jobs), jobs));
+
+	beforeAll(async () => {
+		t = await engine.create();
+	});
+	afterAll(async () => {
+		for (const jobs of running) await jobs.stop();
+		await t.drop();
+	});
+
+	it('runs a requested check in the background and retries a network that did not answer', async () => {
+		const jobs = await start({ work: true });
+		const person = await personWithWebsite(t.db, 'retry', true);
+		fakes.failNext('website', 503);
+		fakes.failNext('website', 503);
+		expect(await verification.requestCheck(t.db, person.userId, person.accountId)).toBe('queued');
+		await jobs.requestVerification(person.accountId, ORIGIN);
+		await waitFor(async () => (await statusOf(t.db, person.accountId)) === 'verified');
+		// Two failed attempts, then success: the failures were retried, not recorded as results.
+		const pageRequests = fakes.requests.filter((r) => r.url === `/${person.handle}`);
+		expect(pageRequests).toHaveLength(3);
+		expect(await checksOf(t.db, person.accountId)).toEqual([{ outcome: 'verified' }]);
+		await jobs.stop();
+	});
+
+	it('records an unreachable network only after the last retry, keeping the status', async () => {
+		const jobs = await start({ work: true, retryLimit: 1 });
+		const person = await personWithWebsite(t.db, 'down', true);
+		fakes.failNext('website', 503);
+		fakes.failNext('website', 503);
+		await jobs.requestVerification(person.accountId, ORIGIN);
+		await waitFor(async () => (await checksOf(t.db, person.accountId)).length > 0);
+		expect(await checksOf(t.db, person.accountId)).toEqual([{ outcome: 'unreachable' }]);
+		expect(await statusOf(t.db, person.accountId)).toBe('unverified');
+		await jobs.stop();
+	});
+
+	it('never runs one job twice when two workers share the queue', async () => {
+		const [first, second] = [await start({ work: true }), await start({ work: true })];
+		const people: Awaited<ReturnType<typeof personWithWebsite>>[] = [];
+		for (let i = 0; i < 8; i++) people.push(await personWithWebsite(t.db, 'pair', true));
+		for (const [i, person] of people.entries()) {
+			await (i % 2 ? first : second).requestVerification(person.accountId, ORIGIN);
+		}
+		await waitFor(async () => {
+			const rows = await t.db
+				.selectFrom('network_accounts')
+				.select('id')
+				.where('verification_status', '=', 'verified')
+				.where(
+					'id',
+					'in',
+					people.map((p) => p.accountId)
+				)
+				.execute();
+			return rows.length === people.length;
+		});
+		// Each page was fetched once and each account has exactly one check in its history.
+		for (const person of people) {
+			expect(fakes.requests.filter((r) => r.url === `/${person.handle}`)).toHaveLength(1);
+			expect(await checksOf(t.db, person.accountId)).toEqual([{ outcome: 'verified' }]);
+		}
+		await first.stop();
+		await second.stop();
+	});
+
+	it('the sweep re-checks verified accounts when due, and a removed back-link lapses the badge', async () => {
+		const producer = await start({ work: false });
+		const person = await personWithWebsite(t.db, 'sweep', true);
+		await verification.checkAccount(t.db, fetcher, person.accountId, { origin: ORIGIN });
+		expect(await statusOf(t.db, person.accountId)).toBe('verified');
+		// Nothing is due for a week.
+		expect(await producer.sweep()).toEqual({ checks: 0, previews: 0 });
+
+		fakes.setWebsite(`/${person.handle}`, '<p>Moved on.</p>');
+		// A week later (the other specs' accounts are not due yet).
+		await t.db
+			.updateTable('network_accounts')
+			.set({ next_check_at: new Date(Date.now() - 60_000) })
+			.where('id', '=', person.accountId)
+			.execute();
+		expect(await producer.sweep()).toEqual({ checks: 1, previews: 0 });
+		// Queued once however often the sweep runs before a worker gets to it.
+		expect(await producer.sweep()).toEqual({ checks: 0, previews: 0 });
+
+		const worker = await start({ work: true });
+		await waitFor(async () => (await statusOf(t.db, person.accountId)) === 'lapsed');
+		expect(await checksOf(t.db, person.accountId)).toEqual([
+			{ outcome: 'verified' },
+			{ outcome: 'missing' }
+		]);
+		await worker.stop();
+		await producer.stop();
+	});
+});

@@ -1,0 +1,180 @@
+// Background work: account verification, follower counts and link previews, fetched by jobs
+// and never inside a request. The queue is pg-boss: it runs on PostgreSQL and on embedded PGlite,
+// claims jobs with FOR UPDATE SKIP LOCKED (so several app servers or workers never run one job
+// twice), and retries failed jobs with exponential backoff.
+import { PgBoss, fromPglite, type JobWithMetadata } from 'pg-boss';
+import { embeddedInstance, type Db } from '#lib/server/db/connect.js';
+import type { Fetcher } from '#lib/server/fetcher.js';
+import * as verification from '#lib/server/verification.js';
+import * as previews from '#lib/server/link-previews.js';
+import { logger } from '#lib/server/log.js';
+
+export const VERIFY_QUEUE = 'verify-account';
+export const PREVIEW_QUEUE = 'link-preview';
+export const SWEEP_QUEUE = 'sweep-due';
+const SWEEP_BATCH = 200;
+
+export interface JobsOptions {
+	db: Db;
+	/** Required for PostgreSQL: pg-boss keeps its own small pool. Unused with PGlite. */
+	databaseUrl?: string;
+	fetcher: Fetcher;
+	/** Run the handlers in this process; false only enqueues (an `npm run worker` runs them). */
+	work: boolean;
+	/** The profile origin for scheduled re-checks of accounts never checked on demand. */
+	publicUrl?: string;
+	pollingIntervalSeconds?: number;
+	retryLimit?: number;
+	retryDelaySeconds?: number;
+	/** Called after a job changed what public pages show, e.g. to empty page caches. */
+	onChange?: () => void;
+}
+
+export interface Jobs {
+	/** Queues a check of one account now; a check already waiting for it is not duplicated. */
+	requestVerification(accountId: number, origin: string): Promise<void>;
+	requestPreview(workItemId: number): Promise<void>;
+	/** Queues every check and preview that is due; also runs every minute on its own. */
+	sweep(now?: Date): Promise<{ checks: number; previews: number }>;
+	stop(): Promise<void>;
+}
+
+interface VerifyData {
+	accountId: number;
+	origin: string;
+}
+
+interface PreviewData {
+	workItemId: number;
+}
+
+let current: Jobs | undefined;
+
+/** The queue this process started, if any (routes use it to ask for a check at once). */
+export function currentJobs(): Jobs | undefined {
+	return current;
+}
+
+/**
+ * Asks this process's queue to check an account now. The minute's sweep would find it anyway,
+ * so a queue that is down only delays the check: the request that asked still succeeds.
+ */
+export async function queueVerification(accountId: number, origin: string): Promise<void> {
+	await current
+		?.requestVerification(accountId, origin)
+		.catch((error) => logger.warn({ err: error, accountId }, 'could not queue a check'));
+}
+
+/** Queues whatever is due now (e.g. a work link just saved) without waiting for the sweep. */
+export async function queueDue(): Promise<void> {
+	await current?.sweep().catch((error) => logger.warn({ err: error }, 'could not queue due jobs'));
+}
+
+function isFinalAttempt(job: Pick<JobWithMetadata, 'retryCount' | 'retryLimit'>): boolean {
+	return job.retryCount >= job.retryLimit;
+}
+
+export async function startJobs(options: JobsOptions): Promise<Jobs> {
+	const { db, fetcher } = options;
+	const pglite = embeddedInstance(db);
+	const common = {
+		schedule: options.work,
+		supervise: options.work,
+		openTelemetry: { enabled: false }
+	};
+	let boss: PgBoss;
+	if (pglite) {
+		boss = new PgBoss({ ...common, db: fromPglite(await pglite), backend: 'pglite' });
+	} else if (options.databaseUrl) {
+		boss = new PgBoss({ ...common, connectionString: options.databaseUrl, max: 4 });
+	} else {
+		throw new Error('The job queue needs DATABASE_URL when the database is PostgreSQL.');
+	}
+	boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+	await boss.start();
+
+	const retries = {
+		retryLimit: options.retryLimit ?? 4,
+		retryDelay: options.retryDelaySeconds ?? 30,
+		retryBackoff: true,
+		// A check makes at most a few 5-second fetches; anything running this long has hung.
+		expireInSeconds: 120
+	};
+	for (const name of [VERIFY_QUEUE, PREVIEW_QUEUE]) {
+		// 'stately': at most one queued and one running job per key, so repeated requests collapse.
+		if (await boss.getQueue(name)) await boss.updateQueue(name, retries);
+		else await boss.createQueue(name, { policy: 'stately', ...retries });
+	}
+	if (!(await boss.getQueue(SWEEP_QUEUE))) {
+		await boss.createQueue(SWEEP_QUEUE, { policy: 'singleton', retryLimit: 0 });
+	}
+
+	const send = {
+		verification: (accountId: number, origin: string) =>
+			boss.send(VERIFY_QUEUE, { accountId, origin } satisfies VerifyData, {
+				singletonKey: `account:${accountId}`
+			}),
+		preview: (workItemId: number) =>
+			boss.send(PREVIEW_QUEUE, { workItemId } satisfies PreviewData, {
+				singletonKey: `work:${workItemId}`
+			})
+	};
+
+	async function sweep(now = new Date()) {
+		let checks = 0;
+		for (const due of await verification.dueChecks(db, now, SWEEP_BATCH)) {
+			const origin = due.origin ?? options.publicUrl;
+			if (!origin) continue;
+			if (await send.verification(due.accountId, origin)) checks++;
+		}
+		let queued = 0;
+		for (const workItemId of await previews.duePreviews(db, now, SWEEP_BATCH)) {
+			if (await send.preview(workItemId)) queued++;
+		}
+		return { checks, previews: queued };
+	}
+
+	if (options.work) {
+		const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 1;
+		const polling = { includeMetadata: true, pollingIntervalSeconds } as const;
+		await boss.work(VERIFY_QUEUE, polling, async ([job]) => {
+			const { accountId, origin } = job.data as VerifyData;
+			const result = await verification.checkAccount(db, fetcher, accountId, {
+				origin,
+				finalAttempt: isFinalAttempt(job)
+			});
+			if (result === 'retry') throw new Error(`account ${accountId}: the network did not answer`);
+			if (result !== 'gone') options.onChange?.();
+			return { result };
+		});
+		await boss.work(PREVIEW_QUEUE, polling, async ([job]) => {
+			const { workItemId } = job.data as PreviewData;
+			const result = await previews.fetchPreview(db, fetcher, workItemId, {
+				finalAttempt: isFinalAttempt(job)
+			});
+			if (result === 'retry') throw new Error(`work ${workItemId}: the link did not answer`);
+			if (result !== 'gone') options.onChange?.();
+			return { result };
+		});
+		await boss.work(SWEEP_QUEUE, { pollingIntervalSeconds: 5 }, async () => sweep());
+		// pg-boss runs this cron on one instance at a time, whichever servers are up.
+		await boss.schedule(SWEEP_QUEUE, '* * * * *');
+		await sweep();
+	}
+
+	const jobs: Jobs = {
+		async requestVerification(accountId, origin) {
+			await send.verification(accountId, origin);
+		},
+		async requestPreview(workItemId) {
+			await send.preview(workItemId);
+		},
+		sweep,
+		async stop() {
+			if (current === jobs) current = undefined;
+			await boss.stop({ graceful: true, timeout: 5_000 });
+		}
+	};
+	current = jobs;
+	return jobs;
+}

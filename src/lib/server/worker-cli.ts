@@ -1,0 +1,35 @@
+// `npm run worker`: runs the background jobs in a process of their own, for installations whose
+// app servers run with JOBS_IN_PROCESS=false. pg-boss lets any number of these share one queue.
+import process from 'node:process';
+import { createDatabase } from '#lib/server/db/connect.js';
+import { migrateToLatest } from '#lib/server/db/migrate.js';
+import { createFetcher, fetcherOptionsFromEnv } from '#lib/server/fetcher.js';
+import { startJobs } from '#lib/server/jobs.js';
+import { logger } from '#lib/server/log.js';
+
+const databaseUrl = process.env.DATABASE_URL;
+if (!databaseUrl) {
+	console.error(
+		'npm run worker needs DATABASE_URL. The embedded database belongs to the app process, which runs the jobs itself.'
+	);
+	process.exit(1);
+}
+
+const db = createDatabase({ databaseUrl });
+await migrateToLatest(db);
+const jobs = await startJobs({
+	db,
+	databaseUrl,
+	fetcher: createFetcher(fetcherOptionsFromEnv(process.env)),
+	work: true,
+	publicUrl: process.env.PUBLIC_URL || undefined
+});
+logger.info('worker running');
+
+async function shutDown() {
+	await jobs.stop();
+	await db.destroy();
+	process.exit(0);
+}
+process.once('SIGTERM', shutDown);
+process.once('SIGINT', shutDown);
