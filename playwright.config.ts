@@ -2,6 +2,7 @@ import { defineConfig, devices } from '@playwright/test';
 
 const PORT = Number(process.env.E2E_PORT || 4173);
 export const ARTIFACTS = 'tests/.artifacts/e2e';
+const FAKE_PORT_BASE = Number(process.env.E2E_FAKE_PORT_BASE || 4181);
 
 // Debian's Chromium: Playwright cannot download its own browser on a machine without internet.
 const chromium = {
@@ -38,22 +39,39 @@ export default defineConfig({
 		launchOptions: chromium
 	},
 	projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], launchOptions: chromium } }],
-	// The built app on a fresh embedded database; its log doubles as the mailbox (no SMTP_URL).
-	webServer: {
-		command: `rm -rf ${ARTIFACTS} && mkdir -p ${ARTIFACTS} && node src/server.js > ${ARTIFACTS}/server.log 2>&1`,
-		url: `http://localhost:${PORT}/`,
-		reuseExistingServer: false,
-		timeout: 60_000,
-		env: {
-			PORT: String(PORT),
-			HOST: '127.0.0.1',
-			PGLITE_DATA_DIR: `${ARTIFACTS}/pglite`,
-			DATABASE_URL: '',
-			PUBLIC_URL: '',
-			SMTP_URL: '',
-			LOG_LEVEL: 'info',
-			ADDRESS_HEADER: 'x-forwarded-for',
-			XFF_DEPTH: '1'
+	webServer: [
+		// Stand-ins for Mastodon, Bluesky, GitHub and personal websites (tests/fakes/networks.ts).
+		{
+			command: `node tests/fakes/serve.ts`,
+			port: FAKE_PORT_BASE,
+			reuseExistingServer: false,
+			env: { FAKE_PORT_BASE: String(FAKE_PORT_BASE) }
+		},
+		// The built app on a fresh embedded database; its log doubles as the mailbox (no SMTP_URL).
+		{
+			command: `rm -rf ${ARTIFACTS} && mkdir -p ${ARTIFACTS} && node src/server.js > ${ARTIFACTS}/server.log 2>&1`,
+			url: `http://localhost:${PORT}/`,
+			reuseExistingServer: false,
+			timeout: 60_000,
+			env: {
+				PORT: String(PORT),
+				HOST: '127.0.0.1',
+				PGLITE_DATA_DIR: `${ARTIFACTS}/pglite`,
+				DATABASE_URL: '',
+				PUBLIC_URL: '',
+				SMTP_URL: '',
+				LOG_LEVEL: 'info',
+				ADDRESS_HEADER: 'x-forwarded-for',
+				XFF_DEPTH: '1',
+				// Outbound fetches go to the fakes above, the only private address allowed.
+				FETCH_ALLOW_ADDRESSES: '127.0.0.1',
+				FETCH_REWRITE: [
+					`https://mastodon.example=http://127.0.0.1:${FAKE_PORT_BASE}`,
+					`https://public.api.bsky.app=http://127.0.0.1:${FAKE_PORT_BASE + 1}`,
+					`https://api.github.com=http://127.0.0.1:${FAKE_PORT_BASE + 2}`,
+					`https://website.example=http://127.0.0.1:${FAKE_PORT_BASE + 3}`
+				].join(',')
+			}
 		}
-	}
+	]
 });

@@ -469,6 +469,8 @@ export interface EndorsementView {
 		avatar: string;
 		joinedAt: Date;
 		acceptedReceived: number;
+		/** Network accounts the endorser has proven to be their own by a back-link. */
+		verifiedAccounts: number;
 	};
 	mutual: boolean;
 	reports: number;
@@ -512,6 +514,12 @@ async function listEndorsementsOf(
 				.whereRef('r.subject_id', '=', 'e.endorser_id')
 				.where('r.status', '=', 'accepted')
 				.as('accepted_received'),
+			eb
+				.selectFrom('network_accounts as na')
+				.select((x) => x.fn.countAll<string | number>().as('n'))
+				.whereRef('na.user_id', '=', 'e.endorser_id')
+				.where('na.verification_status', '=', 'verified')
+				.as('verified_accounts'),
 			eb
 				.exists(
 					eb
@@ -567,7 +575,8 @@ async function listEndorsementsOf(
 			headline: r.headline,
 			avatar: avatarUrl(r.endorser_id, r.etag, 'small'),
 			joinedAt: r.joined_at,
-			acceptedReceived: Number(r.accepted_received ?? 0)
+			acceptedReceived: Number(r.accepted_received ?? 0),
+			verifiedAccounts: Number(r.verified_accounts ?? 0)
 		},
 		mutual: Boolean(r.mutual),
 		reports: Number(r.reports ?? 0)

@@ -12,10 +12,21 @@ import {
 } from '#lib/server/profiles.js';
 import { listProfileSkills } from '#lib/server/skills.js';
 import { listWork, type WorkWithSkills } from '#lib/server/work.js';
+import { listPreviews, type PreviewView } from '#lib/server/link-previews.js';
+import { reachHistory } from '#lib/server/verification.js';
+
+// How far back the follower trend next to a verified count reaches.
+const TREND_DAYS = 90;
 
 export interface PublicWork extends Omit<WorkWithSkills, 'case_study_md'> {
 	domain: string | null;
 	hasCaseStudy: boolean;
+	preview: PreviewView | null;
+}
+
+export interface PublicAccount extends AccountView {
+	/** Follower counts read from the network, oldest first. */
+	trend: { at: Date; followers: number }[];
 }
 
 export interface PublicProfile {
@@ -35,7 +46,7 @@ export interface PublicProfile {
 	avatar: { large: string; small: string; uploaded: boolean };
 	skills: string[];
 	work: PublicWork[];
-	accounts: AccountView[];
+	accounts: PublicAccount[];
 	/** Accepted endorsements only: pending and hidden ones never leave the owner's inbox. */
 	endorsements: EndorsementView[];
 	updatedAt: Date;
@@ -67,6 +78,18 @@ export async function buildPublicProfile(
 		listAccounts(db, userId),
 		listPublicEndorsements(db, userId)
 	]);
+	const since = new Date(Date.now() - TREND_DAYS * 86_400_000);
+	const [previews, trends] = await Promise.all([
+		listPreviews(
+			db,
+			work.filter((w) => w.url).map((w) => w.id)
+		),
+		reachHistory(
+			db,
+			accounts.filter((a) => a.verification_status === 'verified').map((a) => a.id),
+			since
+		)
+	]);
 	return {
 		userId,
 		handle: own.handle,
@@ -90,9 +113,10 @@ export async function buildPublicProfile(
 		work: work.map(({ case_study_md, ...item }) => ({
 			...item,
 			domain: domainOf(item.url),
-			hasCaseStudy: case_study_md.trim() !== ''
+			hasCaseStudy: case_study_md.trim() !== '',
+			preview: previews.get(item.id) ?? null
 		})),
-		accounts,
+		accounts: accounts.map((account) => ({ ...account, trend: trends.get(account.id) ?? [] })),
 		endorsements,
 		updatedAt: own.updatedAt
 	};
@@ -150,7 +174,8 @@ export function toPageView(profile: PublicProfile) {
 			pinned: w.pinned,
 			slug: w.slug,
 			hasCaseStudy: w.hasCaseStudy,
-			skills: w.skills
+			skills: w.skills,
+			preview: w.preview
 		})),
 		accounts: profile.accounts.map((a) => ({
 			id: a.id,
@@ -158,7 +183,14 @@ export function toPageView(profile: PublicProfile) {
 			identifier: a.identifier,
 			url: a.url,
 			followers: a.followers,
-			followers_reported_at: a.followers_reported_at
+			followers_reported_at: a.followers_reported_at,
+			verification_status: a.verification_status,
+			verified_at: a.verified_at,
+			lapsed_at: a.lapsed_at,
+			reach_followers: a.reach_followers,
+			reach_checked_at: a.reach_checked_at,
+			reach_source: a.reach_source,
+			trend: a.trend
 		})),
 		endorsements: profile.endorsements.map((e) => ({
 			id: e.id,

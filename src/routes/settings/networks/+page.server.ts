@@ -3,19 +3,35 @@ import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import { formValues, type FieldErrors } from '#lib/server/forms.js';
 import * as accounts from '#lib/server/network-accounts.js';
+import * as verification from '#lib/server/verification.js';
+import { queueVerification } from '#lib/server/jobs.js';
 import { NETWORK_LABELS, NETWORKS } from '#lib/server/networks.js';
 import type { Actions, PageServerLoad } from './$types';
 
 const SAVED: Record<string, string> = {
 	added: 'Account added to your profile.',
 	followers: 'Follower count saved.',
-	removed: 'Account removed.'
+	removed: 'Account removed.',
+	checking: 'Check started. The result appears here in a few seconds.'
 };
 
 export const load: PageServerLoad = async ({ url }) => {
 	const { user } = requireUser();
+	const profileUrl = `${url.origin}/@${user.handle}`;
+	const list = await accounts.listAccounts(db, user.id);
+	const histories = await Promise.all(
+		list.map((account) => verification.listChecks(db, user.id, account.id, 5))
+	);
+	const now = Date.now();
 	return {
-		accounts: await accounts.listAccounts(db, user.id),
+		profileUrl,
+		accounts: list.map((account, i) => ({
+			...account,
+			instructions: verification.instructionsFor(account, profileUrl),
+			checks: histories[i],
+			// Due and not yet done: a worker picks it up within seconds.
+			checking: account.next_check_at !== null && account.next_check_at.getTime() <= now
+		})),
 		networks: NETWORKS.map((value) => ({ value, label: NETWORK_LABELS[value] })),
 		saved: SAVED[url.searchParams.get('saved') ?? ''] ?? null
 	};
@@ -48,6 +64,28 @@ export const actions = {
 				values
 			});
 		redirect(303, '/settings/networks?saved=followers');
+	},
+
+	check: async ({ request, url }) => {
+		const { user } = requireUser();
+		const id = Number((await request.formData()).get('id')) || 0;
+		const result = await verification.requestCheck(db, user.id, id);
+		if (result === 'not_found')
+			return fail(404, {
+				action: 'check',
+				errors: { form: 'That account is not on your profile.' } as FieldErrors
+			});
+		if (result === 'too_soon')
+			return fail(429, {
+				action: 'check',
+				id,
+				errors: {
+					check: `This account was checked less than ${verification.CHECK_COOLDOWN_SECONDS} seconds ago. Try again in a minute.`
+				} as FieldErrors
+			});
+		// The worker also finds due checks on its own each minute; this only saves the wait.
+		await queueVerification(id, url.origin);
+		redirect(303, `/settings/networks?saved=checking#account-${id}`);
 	},
 
 	remove: async ({ request }) => {

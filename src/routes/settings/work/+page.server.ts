@@ -1,5 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
+import { queueDue } from '#lib/server/jobs.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import { parseForm, type FieldErrors } from '#lib/server/forms.js';
 import { listProfileSkills } from '#lib/server/skills.js';
@@ -56,6 +57,8 @@ export const actions = {
 				values: parsed.values,
 				selected
 			});
+		// A new link's preview is due now; queue it rather than wait for the minute's sweep.
+		await queueDue();
 		redirect(303, '/settings/work?saved=created');
 	},
 

@@ -24,7 +24,11 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 			avatar: found.profile.avatar.small,
 			visibility: found.profile.visibility
 		},
-		work: { ...work, domain: domainOf(work.url) },
+		work: {
+			...work,
+			domain: domainOf(work.url),
+			preview: found.profile.work.find((w) => w.id === work.id)?.preview ?? null
+		},
 		caseStudyHtml: renderMarkdown(case_study_md),
 		summary: markdownToText(case_study_md, 200),
 		canonical: `${url.origin}/@${found.profile.handle}/work/${work.slug}`

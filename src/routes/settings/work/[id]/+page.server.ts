@@ -1,5 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
+import { queueDue } from '#lib/server/jobs.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import { parseForm } from '#lib/server/forms.js';
 import { listProfileSkills } from '#lib/server/skills.js';
@@ -29,6 +30,8 @@ export const actions = {
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values, selected });
 		if (!(await work.updateWork(db, user.id, id, parsed.data, selected)))
 			error(404, 'Work not found');
+		// A changed link's preview is due now; queue it rather than wait for the minute's sweep.
+		await queueDue();
 		redirect(303, '/settings/work?saved=updated');
 	}
 } satisfies Actions;
