@@ -1,13 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
-import { newUser, signUp } from './helpers';
-
-async function seriousViolations(page: Page) {
-	const results = await new AxeBuilder({ page }).analyze();
-	return results.violations
-		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-		.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
+import { expect, test } from '@playwright/test';
+import { newUser, seriousViolations, signUp } from './helpers';
 
 for (const scheme of ['light', 'dark'] as const) {
 	test(`public pages have no serious accessibility violations (${scheme})`, async ({ page }) => {

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { newUser, signUp } from './helpers';
+import { newUser, seriousViolations, signUp } from './helpers';
 
 // The fake networks run beside the app (playwright.config.ts); the app's fetcher is pointed at them
 // with FETCH_REWRITE and allowed to reach 127.0.0.1 with FETCH_ALLOW_ADDRESSES.
@@ -85,6 +85,15 @@ test('a practitioner proves a website and a Mastodon account; the profile shows 
 	).toBeVisible();
 	const websiteEntry = networks.getByRole('listitem').filter({ hasText: 'Personal website:' });
 	await expect(websiteEntry.getByText('Not verified')).toBeVisible();
+
+	// Badges, instructions and history stay readable in both colour schemes.
+	for (const scheme of ['light', 'dark'] as const) {
+		await page.emulateMedia({ colorScheme: scheme });
+		for (const path of [`/@${user.handle}`, '/settings/networks']) {
+			await page.goto(path);
+			expect(await seriousViolations(page), `${path} (${scheme})`).toEqual([]);
+		}
+	}
 });
 
 test('a website verified with JavaScript off, and a work link gets its preview', async ({

@@ -138,10 +138,19 @@ describe.each(testEngines())('verifying network accounts on $name', (engine) => 
 			reach_followers: 1400,
 			reach_checked_at: at(9)
 		});
+		// The weekly re-check moves "last verified" on.
+		fakes.setMastodon('alice', { note: `Work: ${ORIGIN}/@alice`, followers: 1500 });
+		expect(await check(account.id, at(16))).toBe('verified');
+		expect(await accountRow(t.db, account.id)).toMatchObject({
+			verified_at: at(16),
+			next_check_at: at(23),
+			reach_followers: 1500
+		});
+		// The trend holds only counts read while the account was proven to be theirs.
 		const reach = await verification.reachHistory(t.db, [account.id, 999_999], at(1));
 		expect(reach.get(account.id)!.map((s) => [s.at, s.followers])).toEqual([
-			[at(7), 1300],
-			[at(9), 1400]
+			[at(9), 1400],
+			[at(16), 1500]
 		]);
 		expect(reach.get(999_999)).toEqual([]);
 	});

@@ -177,13 +177,8 @@ export async function checkAccount(
 			.updateTable('network_accounts')
 			.set({
 				verification_status: status,
-				// verified_at marks when the current unbroken run of successful checks began.
-				verified_at:
-					status !== 'verified'
-						? current.verified_at
-						: current.verification_status === 'verified'
-							? (current.verified_at ?? now)
-							: now,
+				// The profile shows "last verified <date>": the latest check that found the back-link.
+				verified_at: check.outcome === 'verified' ? now : current.verified_at,
 				lapsed_at: status === 'lapsed' ? (current.lapsed_at ?? now) : null,
 				last_checked_at: now,
 				last_check_outcome: check.outcome,
@@ -265,7 +260,7 @@ export async function listChecks(
 		.execute();
 }
 
-/** Follower counts read from the networks since `since`, oldest first, for each account given. */
+/** Follower counts read with successful checks since `since`, oldest first, per account given. */
 export async function reachHistory(
 	db: Executor,
 	accountIds: number[],
@@ -279,6 +274,7 @@ export async function reachHistory(
 		.where('account_id', 'in', accountIds)
 		.where('checked_at', '>=', since)
 		.where('followers', 'is not', null)
+		.where('outcome', '=', 'verified')
 		.orderBy('checked_at')
 		.orderBy('id')
 		.execute();
