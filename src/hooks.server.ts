@@ -99,7 +99,10 @@ const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
 		if (event.url.protocol === 'https:') {
 			headers.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
 		}
-		if (event.locals.user) headers.set('Cache-Control', 'private, no-store');
+		// Pages for a signed-in person are theirs alone; files that say how to cache them (versioned
+		// images, public feeds) are the same for everyone and keep their own rule.
+		if (event.locals.user && !headers.has('Cache-Control'))
+			headers.set('Cache-Control', 'private, no-store');
 	} catch {
 		// immutable headers
 	}

@@ -7,6 +7,10 @@ const FAKES = 'http://127.0.0.1:4181';
 
 test.use({ extraHTTPHeaders: { 'X-Forwarded-For': '10.6.0.1' } });
 
+// A 64×40 PNG, standing in for a page's og:image.
+const COVER_PNG =
+	'iVBORw0KGgoAAAANSUhEUgAAAEAAAAAoCAIAAADBrGu+AAAACXBIWXMAAAPoAAAD6AG1e1JrAAAAbklEQVRYhe2SAQkAURSD1slOF86UF2M8/mABVBY+Ty91AiZgvSK7kHeXOgETsF6RXci7S52ACVivyC7k3aVOwASsV2QX8u5SJ2AC1iuyC3l3qRMwAesV2YW8u9QJmID1iuxC3l3qBEzAekVevtAP9iSetXdyj9YAAAAASUVORK5CYII=';
+
 async function fake(kind: string, body: object) {
 	const response = await fetch(`${FAKES}/__fake/${kind}`, {
 		method: 'POST',
@@ -128,11 +132,18 @@ test('a website verified with JavaScript off, and a work link gets its preview',
 		)
 		.toBe(1);
 
-	// A work item's link is fetched in the background; its OpenGraph card shows on the profile.
+	// A work item's link is fetched in the background; its OpenGraph card shows on the profile,
+	// its image re-encoded and served by Proofwork.
+	await fake('website', {
+		path: `/${user.handle}/cover.png`,
+		base64: COVER_PNG,
+		type: 'image/png'
+	});
 	await fake('website', {
 		path: `/${user.handle}/launch`,
 		html: `<!doctype html><head><meta property="og:title" content="The launch that sold out">
 			<meta property="og:description" content="12,000 preorders in a week.">
+			<meta property="og:image" content="cover.png">
 			<meta property="og:site_name" content="Launch Notes"></head><body>Launch</body>`
 	});
 	await page.goto('/settings/work');
@@ -153,5 +164,15 @@ test('a website verified with JavaScript off, and a work link gets its preview',
 		.toBe(1);
 	await expect(page.getByText('Launch Notes')).toBeVisible();
 	await expect(page.getByText('12,000 preorders in a week.')).toBeVisible();
+	const cover = page.getByRole('figure', { name: 'Preview of the linked page' }).locator('img');
+	const src = (await cover.getAttribute('src'))!;
+	expect(src).toMatch(/^\/previews\/\d+\/[0-9a-f]{16}\.webp$/);
+	const image = await page.request.get(src);
+	expect(image.status()).toBe(200);
+	expect(image.headers()['content-type']).toBe('image/webp');
+	expect(image.headers()['cache-control']).toContain('immutable');
+	// The owner sees the same in their work settings.
+	await page.goto('/settings/work');
+	await expect(page.getByText(/Link preview: The launch that sold out · fetched/)).toBeVisible();
 	await context.close();
 });

@@ -28,8 +28,9 @@ export interface GithubState {
 	socialAccounts?: { provider: string; url: string }[];
 }
 
-/** An HTML page, or a redirect to another address (absolute or a path on the same server). */
-export type WebsiteState = string | { redirect: string; status?: number };
+/** An HTML page, a redirect (absolute or a path on the same server), or any file (e.g. an image). */
+export type WebsiteState =
+	string | { redirect: string; status?: number } | { base64: string; type: string };
 
 export interface FakePorts {
 	mastodon: number;
@@ -99,6 +100,8 @@ function linkify(text: string): string {
 }
 
 function websiteState(body: Record<string, unknown>): WebsiteState | null {
+	if (typeof body.base64 === 'string' && typeof body.type === 'string')
+		return { base64: body.base64, type: body.type };
 	if (typeof body.redirect === 'string')
 		return { redirect: body.redirect, status: typeof body.status === 'number' ? body.status : 302 };
 	return typeof body.html === 'string' ? body.html : null;
@@ -280,6 +283,11 @@ export async function startFakeNetworks(ports: Partial<FakePorts> = {}): Promise
 		const state = websites.get(url.pathname);
 		if (state === undefined)
 			return send(response, 404, '<!doctype html><title>Not found</title>', 'text/html');
+		if (typeof state !== 'string' && 'base64' in state) {
+			const bytes = Buffer.from(state.base64, 'base64');
+			response.writeHead(200, { 'content-type': state.type, 'content-length': bytes.length });
+			return response.end(bytes);
+		}
 		if (typeof state !== 'string') {
 			response.writeHead(state.status ?? 302, { location: state.redirect });
 			return response.end();

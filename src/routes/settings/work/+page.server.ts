@@ -1,6 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { queueDue } from '#lib/server/jobs.js';
+import { listPreviews } from '#lib/server/link-previews.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import { parseForm, type FieldErrors } from '#lib/server/forms.js';
 import { listProfileSkills } from '#lib/server/skills.js';
@@ -22,7 +23,15 @@ export const load: PageServerLoad = async ({ url }) => {
 		work.listWork(db, user.id),
 		listProfileSkills(db, user.id)
 	]);
-	return { items, skills, saved: SAVED[url.searchParams.get('saved') ?? ''] ?? null };
+	const previews = await listPreviews(
+		db,
+		items.map((item) => item.id)
+	);
+	return {
+		items: items.map((item) => ({ ...item, preview: previews.get(item.id) ?? null })),
+		skills,
+		saved: SAVED[url.searchParams.get('saved') ?? ''] ?? null
+	};
 };
 
 function itemId(form: FormData): number | null {
