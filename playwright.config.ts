@@ -58,7 +58,8 @@ export default defineConfig({
 				HOST: '127.0.0.1',
 				PGLITE_DATA_DIR: `${ARTIFACTS}/pglite`,
 				DATABASE_URL: '',
-				PUBLIC_URL: '',
+				// Back-links are checked against profiles under the configured public address.
+				PUBLIC_URL: `http://localhost:${PORT}`,
 				SMTP_URL: '',
 				LOG_LEVEL: 'info',
 				ADDRESS_HEADER: 'x-forwarded-for',

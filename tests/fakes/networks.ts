@@ -185,6 +185,15 @@ export async function startFakeNetworks(ports: Partial<FakePorts> = {}): Promise
 
 	function answerMastodon(url: URL, response: http.ServerResponse) {
 		const host = url.host;
+		if (url.pathname === '/.well-known/nodeinfo')
+			return send(response, 200, {
+				links: [
+					{
+						rel: 'http://nodeinfo.diaspora.software/ns/schema/2.0',
+						href: `https://mastodon.example/nodeinfo/2.0`
+					}
+				]
+			});
 		if (url.pathname === '/api/v1/accounts/lookup') {
 			const acct = (url.searchParams.get('acct') ?? '').replace(/^@/, '').split('@')[0];
 			const state = mastodon.get(acct.toLowerCase());

@@ -110,6 +110,12 @@ export async function signUp(
 				})
 				.returningAll()
 				.executeTakeFirstOrThrow();
+			// A handle given up more than 90 days ago is theirs now: it no longer redirects to, or
+			// proves anything for, the account that held it before.
+			await trx
+				.deleteFrom('handle_history')
+				.where('handle', '=', user.handle.toLowerCase())
+				.execute();
 			// The profile exists from sign-up on, showing the handle until a name is set.
 			await trx
 				.insertInto('profiles')

@@ -85,6 +85,7 @@ describe.each(testEngines())('background jobs on $name', (engine) => {
 			databaseUrl: t.url,
 			fetcher,
 			work: options.work,
+			publicUrl: ORIGIN,
 			pollingIntervalSeconds: 0.5,
 			retryLimit: options.retryLimit ?? 3,
 			retryDelaySeconds: 1
@@ -104,7 +105,7 @@ describe.each(testEngines())('background jobs on $name', (engine) => {
 		fakes.failNext('website', 503);
 		fakes.failNext('website', 503);
 		expect(await verification.requestCheck(t.db, person.userId, person.accountId)).toBe('queued');
-		await jobs.requestVerification(person.accountId, ORIGIN);
+		await jobs.requestVerification(person.accountId);
 		await waitFor(async () => (await statusOf(t.db, person.accountId)) === 'verified');
 		// Two failed attempts, then success: the failures were retried, not recorded as results.
 		const pageRequests = fakes.requests.filter((r) => r.url === `/${person.handle}`);
@@ -118,7 +119,7 @@ describe.each(testEngines())('background jobs on $name', (engine) => {
 		const person = await personWithWebsite(t.db, 'down', true);
 		fakes.failNext('website', 503);
 		fakes.failNext('website', 503);
-		await jobs.requestVerification(person.accountId, ORIGIN);
+		await jobs.requestVerification(person.accountId);
 		await waitFor(async () => (await checksOf(t.db, person.accountId)).length > 0);
 		expect(await checksOf(t.db, person.accountId)).toEqual([{ outcome: 'unreachable' }]);
 		expect(await statusOf(t.db, person.accountId)).toBe('unverified');
@@ -130,7 +131,7 @@ describe.each(testEngines())('background jobs on $name', (engine) => {
 		const people: Awaited<ReturnType<typeof personWithWebsite>>[] = [];
 		for (let i = 0; i < 8; i++) people.push(await personWithWebsite(t.db, 'pair', true));
 		for (const [i, person] of people.entries()) {
-			await (i % 2 ? first : second).requestVerification(person.accountId, ORIGIN);
+			await (i % 2 ? first : second).requestVerification(person.accountId);
 		}
 		await waitFor(async () => {
 			const rows = await t.db

@@ -21,7 +21,10 @@ export interface JobsOptions {
 	fetcher: Fetcher;
 	/** Run the handlers in this process; false only enqueues (an `npm run worker` runs them). */
 	work: boolean;
-	/** The profile origin for scheduled re-checks of accounts never checked on demand. */
+	/**
+	 * The site's public address (PUBLIC_URL): back-links must point at profiles under it. Never
+	 * taken from a request, whose Host header the client chooses. Without it nothing is verified.
+	 */
 	publicUrl?: string;
 	pollingIntervalSeconds?: number;
 	retryLimit?: number;
@@ -32,7 +35,9 @@ export interface JobsOptions {
 
 export interface Jobs {
 	/** Queues a check of one account now; a check already waiting for it is not duplicated. */
-	requestVerification(accountId: number, origin: string): Promise<void>;
+	requestVerification(accountId: number): Promise<void>;
+	/** The origin profiles are checked under, or undefined when verification is off. */
+	readonly publicUrl: string | undefined;
 	requestPreview(workItemId: number): Promise<void>;
 	/** Queues every check and preview that is due; also runs every minute on its own. */
 	sweep(now?: Date): Promise<{ checks: number; previews: number }>;
@@ -41,7 +46,6 @@ export interface Jobs {
 
 interface VerifyData {
 	accountId: number;
-	origin: string;
 }
 
 interface PreviewData {
@@ -55,13 +59,18 @@ export function currentJobs(): Jobs | undefined {
 	return current;
 }
 
+/** The origin back-links must point at, or undefined when accounts cannot be verified here. */
+export function verificationOrigin(): string | undefined {
+	return current?.publicUrl;
+}
+
 /**
  * Asks this process's queue to check an account now. The minute's sweep would find it anyway,
  * so a queue that is down only delays the check: the request that asked still succeeds.
  */
-export async function queueVerification(accountId: number, origin: string): Promise<void> {
+export async function queueVerification(accountId: number): Promise<void> {
 	await current
-		?.requestVerification(accountId, origin)
+		?.requestVerification(accountId)
 		.catch((error) => logger.warn({ err: error, accountId }, 'could not queue a check'));
 }
 
@@ -76,6 +85,7 @@ function isFinalAttempt(job: Pick<JobWithMetadata, 'retryCount' | 'retryLimit'>)
 
 export async function startJobs(options: JobsOptions): Promise<Jobs> {
 	const { db, fetcher } = options;
+	const publicUrl = options.publicUrl ? new URL(options.publicUrl).origin : undefined;
 	const pglite = embeddedInstance(db);
 	const common = {
 		schedule: options.work,
@@ -101,17 +111,18 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
 		expireInSeconds: 120
 	};
 	for (const name of [VERIFY_QUEUE, PREVIEW_QUEUE]) {
-		// 'stately': at most one queued and one running job per key, so repeated requests collapse.
+		// 'exclusive': one job per account or work item at a time, queued, waiting to retry or
+		// running, so neither repeated requests nor the sweep can start a second one meanwhile.
 		if (await boss.getQueue(name)) await boss.updateQueue(name, retries);
-		else await boss.createQueue(name, { policy: 'stately', ...retries });
+		else await boss.createQueue(name, { policy: 'exclusive', ...retries });
 	}
 	if (!(await boss.getQueue(SWEEP_QUEUE))) {
 		await boss.createQueue(SWEEP_QUEUE, { policy: 'singleton', retryLimit: 0 });
 	}
 
 	const send = {
-		verification: (accountId: number, origin: string) =>
-			boss.send(VERIFY_QUEUE, { accountId, origin } satisfies VerifyData, {
+		verification: (accountId: number) =>
+			boss.send(VERIFY_QUEUE, { accountId } satisfies VerifyData, {
 				singletonKey: `account:${accountId}`
 			}),
 		preview: (workItemId: number) =>
@@ -122,10 +133,10 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
 
 	async function sweep(now = new Date()) {
 		let checks = 0;
-		for (const due of await verification.dueChecks(db, now, SWEEP_BATCH)) {
-			const origin = due.origin ?? options.publicUrl;
-			if (!origin) continue;
-			if (await send.verification(due.accountId, origin)) checks++;
+		if (publicUrl) {
+			for (const accountId of await verification.dueChecks(db, now, SWEEP_BATCH)) {
+				if (await send.verification(accountId)) checks++;
+			}
 		}
 		let queued = 0;
 		for (const workItemId of await previews.duePreviews(db, now, SWEEP_BATCH)) {
@@ -138,9 +149,10 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
 		const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 1;
 		const polling = { includeMetadata: true, pollingIntervalSeconds } as const;
 		await boss.work(VERIFY_QUEUE, polling, async ([job]) => {
-			const { accountId, origin } = job.data as VerifyData;
+			const { accountId } = job.data as VerifyData;
+			if (!publicUrl) throw new Error('PUBLIC_URL is not set: accounts cannot be verified');
 			const result = await verification.checkAccount(db, fetcher, accountId, {
-				origin,
+				origin: publicUrl,
 				finalAttempt: isFinalAttempt(job)
 			});
 			if (result === 'retry') throw new Error(`account ${accountId}: the network did not answer`);
@@ -163,8 +175,9 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
 	}
 
 	const jobs: Jobs = {
-		async requestVerification(accountId, origin) {
-			await send.verification(accountId, origin);
+		publicUrl,
+		async requestVerification(accountId) {
+			if (publicUrl) await send.verification(accountId);
 		},
 		async requestPreview(workItemId) {
 			await send.preview(workItemId);

@@ -360,7 +360,11 @@ function resolveHttpUrl(value: string, base: string | null, pageUrl: string): st
 /** Plain text on one line, cut to `max` characters; null when nothing is left. */
 function cleanText(value: string | null, max: number): string | null {
 	if (value === null) return null;
-	const text = value.replace(/[\s\p{Cc}]+/gu, ' ').trim();
+	// Bidirectional controls would let a page's title display as something else; emoji joiners stay.
+	const text = value
+		.replace(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g, '')
+		.replace(/[\s\p{Cc}]+/gu, ' ')
+		.trim();
 	if (text === '') return null;
 	const chars = Array.from(text);
 	return chars.length <= max

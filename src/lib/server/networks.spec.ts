@@ -142,7 +142,7 @@ const ACCEPTED: Accepted[] = [
 	[
 		'website',
 		'https://Ada.Example.com/about#me',
-		'ada.example.com',
+		'ada.example.com/about',
 		'https://ada.example.com/about'
 	],
 	['website', 'http://example.com:8080/', 'example.com:8080', 'http://example.com:8080/'],

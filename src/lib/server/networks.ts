@@ -279,7 +279,8 @@ const NORMALIZERS: Record<Network, (value: string) => AccountFields | null> = {
 	tiktok: normalizeTiktok,
 	youtube: normalizeYoutube,
 	facebook: normalizeFacebook,
-	website: (value) => normalizeLink(value, false),
+	// The path stays in the name: github.com/ada is not the site github.com.
+	website: (value) => normalizeLink(value, true),
 	other: (value) => normalizeLink(value, true)
 };
 

@@ -92,7 +92,7 @@ describe.each(testEngines())('verifying network accounts on $name', (engine) => 
 			next_check_at: at(verification.RECHECK_INTERVAL_DAYS),
 			reach_followers: 1234,
 			reach_checked_at: T0,
-			reach_source: 'the Mastodon API'
+			reach_source: 'the Mastodon API at mastodon.example'
 		});
 		// The profile's version moves, so cached pages and the search document show the badge.
 		const profile = await t.db
@@ -103,9 +103,7 @@ describe.each(testEngines())('verifying network accounts on $name', (engine) => 
 		expect(profile.updated_at).toEqual(T0);
 
 		expect(await verification.dueChecks(t.db, at(6), 100)).toEqual([]);
-		expect(await verification.dueChecks(t.db, at(7), 100)).toEqual([
-			{ accountId: account.id, origin: ORIGIN }
-		]);
+		expect(await verification.dueChecks(t.db, at(7), 100)).toEqual([account.id]);
 
 		fakes.setMastodon('alice', { fields: [], followers: 1300 });
 		expect(await check(account.id, at(7))).toBe('missing');
@@ -125,7 +123,7 @@ describe.each(testEngines())('verifying network accounts on $name', (engine) => 
 		]);
 		expect(history[0]).toMatchObject({
 			profile_url: `${ORIGIN}/@alice`,
-			source: 'the Mastodon API'
+			source: 'the Mastodon API at mastodon.example'
 		});
 
 		fakes.setMastodon('alice', { note: `Work: ${ORIGIN}/@alice`, followers: 1400 });
@@ -243,7 +241,8 @@ describe.each(testEngines())('verifying network accounts on $name', (engine) => 
 			lapsed_at: null,
 			last_check_outcome: 'unreachable',
 			last_check_detail: 'mastodon.example did not answer (HTTP 503).',
-			next_check_at: at(14, 30),
+			// Tried again daily while the network is down.
+			next_check_at: at(8, 30),
 			reach_followers: 5,
 			reach_checked_at: T0
 		});
@@ -264,6 +263,15 @@ describe.each(testEngines())('verifying network accounts on $name', (engine) => 
 			await verification.checkAccount(t.db, impatient, account.id, { origin: ORIGIN, now: at(8) })
 		).toBe('retry');
 		expect(await historyCount(t.db, account.id)).toBe(2);
+
+		// Four weeks without a single successful check: the badge can no longer be vouched for.
+		fakes.failNext('mastodon', 503);
+		expect(await check(account.id, at(29), true)).toBe('unreachable');
+		expect(await accountRow(t.db, account.id)).toMatchObject({
+			verification_status: 'lapsed',
+			lapsed_at: at(29),
+			next_check_at: null
+		});
 	});
 
 	it('accepts a link to a previous handle that still redirects to the profile', async () => {
@@ -287,6 +295,27 @@ describe.each(testEngines())('verifying network accounts on $name', (engine) => 
 		const daves = await addAccount(t.db, dave.id, 'github', 'dave');
 		fakes.setGithub('dave', { blog: `${ORIGIN}/@carol` });
 		expect(await check(daves.id, T0)).toBe('missing');
+
+		// Once the 90-day hold is over and someone else signs up as carol, links to /@carol are
+		// theirs: they prove nothing for Carol any more.
+		await t.db
+			.updateTable('handle_history')
+			.set({ released_at: new Date(Date.now() - 91 * DAY) })
+			.where('handle', '=', 'carol')
+			.execute();
+		expect(await verification.profileUrlsFor(t.db, carol.id, ORIGIN)).toEqual([
+			`${ORIGIN}/@caroline`
+		]);
+		const newCarol = await accounts.signUp(t.db, {
+			email: 'another.carol@example.com',
+			handle: 'carol',
+			password: 'a long passphrase',
+			ip: '10.7.1.1',
+			origin: ORIGIN
+		});
+		expect(newCarol.ok).toBe(true);
+		expect(await t.db.selectFrom('handle_history').selectAll().execute()).toEqual([]);
+		expect(await check(account.id, at(8))).toBe('missing');
 	});
 
 	it('lets only the owner ask for a check, at most once a minute', async () => {
@@ -298,10 +327,7 @@ describe.each(testEngines())('verifying network accounts on $name', (engine) => 
 		expect((await accountRow(t.db, account.id)).next_check_at).toBeNull();
 
 		expect(await verification.requestCheck(t.db, owen.id, account.id, T0)).toBe('queued');
-		expect(await verification.dueChecks(t.db, T0, 100)).toContainEqual({
-			accountId: account.id,
-			origin: null
-		});
+		expect(await verification.dueChecks(t.db, T0, 100)).toContain(account.id);
 		fakes.setBluesky('owen.bsky.social', { description: 'nothing yet' });
 		expect(
 			await verification.checkAccount(t.db, fetcher, account.id, {
@@ -318,10 +344,20 @@ describe.each(testEngines())('verifying network accounts on $name', (engine) => 
 		expect(await verification.requestCheck(t.db, owen.id, account.id, at(0, cooldown + 1))).toBe(
 			'queued'
 		);
-		expect(await verification.dueChecks(t.db, at(0, cooldown + 1), 100)).toContainEqual({
-			accountId: account.id,
-			origin: 'http://localhost:5173'
-		});
+		expect(await verification.dueChecks(t.db, at(0, cooldown + 1), 100)).toContain(account.id);
+
+		// However many accounts they cycle through, one person gets 20 checks an hour.
+		const results = [];
+		for (let i = 0; i < 25; i++) {
+			await t.db
+				.updateTable('network_accounts')
+				.set({ last_checked_at: null })
+				.where('id', '=', account.id)
+				.execute();
+			results.push(await verification.requestCheck(t.db, owen.id, account.id, at(1, i)));
+		}
+		expect(results.slice(0, 20)).toEqual(Array(20).fill('queued'));
+		expect(results.slice(20)).toEqual(Array(5).fill('too_many'));
 	});
 
 	it('says where to paste what for each network', () => {
@@ -344,5 +380,32 @@ describe.each(testEngines())('verifying network accounts on $name', (engine) => 
 		const account = await addAccount(t.db, gus.id, 'github', 'gus');
 		await networkAccounts.removeAccount(t.db, gus.id, account.id);
 		expect(await check(account.id, T0)).toBe('gone');
+	});
+
+	it('keeps the newest checks of an account, not an ever-growing history', async () => {
+		const hal = await signUp(t.db, 'hal');
+		const account = await addAccount(t.db, hal.id, 'github', 'hal');
+		await t.db
+			.insertInto('network_account_checks')
+			.values(
+				Array.from({ length: verification.HISTORY_LIMIT }, (_, i) => ({
+					account_id: account.id,
+					checked_at: at(-200 + i),
+					outcome: 'missing' as const,
+					profile_url: `${ORIGIN}/@hal`
+				}))
+			)
+			.execute();
+		fakes.setGithub('hal', { blog: `${ORIGIN}/@hal` });
+		expect(await check(account.id, T0)).toBe('verified');
+		const kept = await t.db
+			.selectFrom('network_account_checks')
+			.select(['checked_at'])
+			.where('account_id', '=', account.id)
+			.orderBy('checked_at')
+			.execute();
+		expect(kept).toHaveLength(verification.HISTORY_LIMIT);
+		expect(kept[0].checked_at).toEqual(at(-199));
+		expect(kept.at(-1)!.checked_at).toEqual(T0);
 	});
 });

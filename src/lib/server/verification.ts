@@ -2,6 +2,9 @@
 // on the account's own page, re-checked weekly and on demand, with a dated history of checks.
 import type { Executor } from '#lib/server/db/connect.js';
 import { withTransaction } from '#lib/server/db/connect.js';
+import { sql } from 'kysely';
+import { HANDLE_HOLD_MS } from '#lib/server/accounts.js';
+import { consume, type BucketPolicy } from '#lib/server/auth/rate-limit.js';
 import type {
 	CheckOutcome,
 	NetworkAccountCheck,
@@ -20,6 +23,13 @@ import {
 
 export const RECHECK_INTERVAL_DAYS = 7;
 export const CHECK_COOLDOWN_SECONDS = 60;
+// "Check now" per person, across all their accounts: enough to fix a link a few times an hour,
+// not enough to spend a network's anonymous API quota for everyone else.
+export const CHECKS_PER_USER: BucketPolicy = { capacity: 20, refillPerSecond: 20 / 3600 };
+// A verified account the network has not let us check for this long is no longer proven.
+export const UNREACHABLE_LAPSE_DAYS = 28;
+// Checks kept per account: two years of weekly re-checks, and a bound on what spam can write.
+export const HISTORY_LIMIT = 100;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type CheckResult = CheckOutcome | 'retry' | 'gone';
@@ -54,11 +64,22 @@ export async function profileUrlsFor(
 		.where('id', '=', userId)
 		.executeTakeFirst();
 	if (!user) return [];
+	// Only old handles that still redirect here: held for 90 days and taken by nobody since.
 	const previous = await db
-		.selectFrom('handle_history')
-		.select('handle')
-		.where('user_id', '=', userId)
-		.orderBy('released_at', 'desc')
+		.selectFrom('handle_history as h')
+		.select('h.handle')
+		.where('h.user_id', '=', userId)
+		.where('h.released_at', '>', new Date(Date.now() - HANDLE_HOLD_MS))
+		.where(({ not, exists, selectFrom }) =>
+			not(
+				exists(
+					selectFrom('users as u')
+						.select('u.id')
+						.whereRef(sql`lower(u.handle)`, '=', 'h.handle')
+				)
+			)
+		)
+		.orderBy('h.released_at', 'desc')
 		.execute();
 	const origins = typeof origin === 'string' ? [origin] : origin;
 	const handles = [user.handle, ...previous.map((row) => row.handle)];
@@ -71,7 +92,7 @@ export async function requestCheck(
 	userId: number,
 	accountId: number,
 	now = new Date()
-): Promise<'queued' | 'too_soon' | 'not_found'> {
+): Promise<'queued' | 'too_soon' | 'too_many' | 'not_found'> {
 	const account = await db
 		.selectFrom('network_accounts')
 		.select(['id', 'last_checked_at'])
@@ -84,6 +105,7 @@ export async function requestCheck(
 		now.getTime() - account.last_checked_at.getTime() < CHECK_COOLDOWN_SECONDS * 1000
 	)
 		return 'too_soon';
+	if (!(await consume(db, `checks:user:${userId}`, CHECKS_PER_USER, now))) return 'too_many';
 	await db
 		.updateTable('network_accounts')
 		.set({ next_check_at: now })
@@ -112,9 +134,19 @@ async function runAdapter(
 	}
 }
 
-function nextStatus(current: VerificationStatus, outcome: CheckOutcome): VerificationStatus {
+function nextStatus(
+	current: VerificationStatus,
+	outcome: CheckOutcome,
+	verifiedAt: Date | null,
+	now: Date
+): VerificationStatus {
 	if (outcome === 'verified') return 'verified';
-	if (outcome === 'unreachable') return current;
+	if (outcome === 'unreachable') {
+		// One outage never takes a badge away; four weeks without a successful check do.
+		const stale =
+			verifiedAt !== null && now.getTime() - verifiedAt.getTime() > UNREACHABLE_LAPSE_DAYS * DAY_MS;
+		return current === 'verified' && stale ? 'lapsed' : current;
+	}
 	return current === 'verified' ? 'lapsed' : current;
 }
 
@@ -159,7 +191,7 @@ export async function checkAccount(
 			.forUpdate()
 			.executeTakeFirst();
 		if (!current) return 'gone' as const;
-		const status = nextStatus(current.verification_status, check.outcome);
+		const status = nextStatus(current.verification_status, check.outcome, current.verified_at, now);
 		const reach = status === 'verified' && check.followers !== null;
 		await trx
 			.insertInto('network_account_checks')
@@ -174,6 +206,21 @@ export async function checkAccount(
 			})
 			.execute();
 		await trx
+			.deleteFrom('network_account_checks')
+			.where('account_id', '=', accountId)
+			.where(
+				'id',
+				'not in',
+				trx
+					.selectFrom('network_account_checks')
+					.select('id')
+					.where('account_id', '=', accountId)
+					.orderBy('checked_at', 'desc')
+					.orderBy('id', 'desc')
+					.limit(HISTORY_LIMIT)
+			)
+			.execute();
+		await trx
 			.updateTable('network_accounts')
 			.set({
 				verification_status: status,
@@ -183,8 +230,14 @@ export async function checkAccount(
 				last_checked_at: now,
 				last_check_outcome: check.outcome,
 				last_check_detail: check.detail,
+				// A verified account is re-checked weekly, or daily while its network does not answer.
 				next_check_at:
-					status === 'verified' ? new Date(now.getTime() + RECHECK_INTERVAL_DAYS * DAY_MS) : null,
+					status !== 'verified'
+						? null
+						: new Date(
+								now.getTime() +
+									(check.outcome === 'unreachable' ? 1 : RECHECK_INTERVAL_DAYS) * DAY_MS
+							),
 				...(reach
 					? { reach_followers: check.followers, reach_checked_at: now, reach_source: check.source }
 					: {})
@@ -200,37 +253,17 @@ export async function checkAccount(
 	});
 }
 
-/**
- * Accounts whose check is due, with the origin their last check looked for (null when never
- * checked: the caller falls back to the site's public URL).
- */
-export async function dueChecks(
-	db: Executor,
-	now: Date,
-	limit: number
-): Promise<{ accountId: number; origin: string | null }[]> {
+/** Accounts whose check is due (asked for, or a verified one's weekly re-check), oldest first. */
+export async function dueChecks(db: Executor, now: Date, limit: number): Promise<number[]> {
 	const rows = await db
-		.selectFrom('network_accounts as a')
-		.select((eb) => [
-			'a.id',
-			eb
-				.selectFrom('network_account_checks as c')
-				.select('c.profile_url')
-				.whereRef('c.account_id', '=', 'a.id')
-				.orderBy('c.checked_at', 'desc')
-				.orderBy('c.id', 'desc')
-				.limit(1)
-				.as('profile_url')
-		])
-		.where('a.next_check_at', '<=', now)
-		.orderBy('a.next_check_at')
-		.orderBy('a.id')
+		.selectFrom('network_accounts')
+		.select('id')
+		.where('next_check_at', '<=', now)
+		.orderBy('next_check_at')
+		.orderBy('id')
 		.limit(limit)
 		.execute();
-	return rows.map((row) => ({
-		accountId: row.id,
-		origin: row.profile_url ? new URL(row.profile_url).origin : null
-	}));
+	return rows.map((row) => row.id);
 }
 
 /** The latest checks of one of the user's own accounts, newest first. */

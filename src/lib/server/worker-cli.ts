@@ -15,6 +15,13 @@ if (!databaseUrl) {
 	process.exit(1);
 }
 
+if (!process.env.PUBLIC_URL) {
+	console.error(
+		'npm run worker needs PUBLIC_URL (e.g. https://proofwork.example): back-links must point at profiles under it.'
+	);
+	process.exit(1);
+}
+
 const db = createDatabase({ databaseUrl });
 await migrateToLatest(db);
 const jobs = await startJobs({
@@ -22,7 +29,7 @@ const jobs = await startJobs({
 	databaseUrl,
 	fetcher: createFetcher(fetcherOptionsFromEnv(process.env)),
 	work: true,
-	publicUrl: process.env.PUBLIC_URL || undefined
+	publicUrl: process.env.PUBLIC_URL
 });
 logger.info('worker running');
 

@@ -69,7 +69,7 @@ describe('Mastodon', () => {
 			outcome: 'verified',
 			detail: 'Found a link to https://proofwork.example/@alice in the profile field "Proofwork".',
 			followers: 812,
-			source: 'the Mastodon API'
+			source: 'the Mastodon API at mastodon.example'
 		});
 		expect(fakes.requests[0].url).toBe('/api/v1/accounts/lookup?acct=alice');
 	});
@@ -107,11 +107,33 @@ describe('Mastodon', () => {
 		expect(await check(alice)).toMatchObject({ outcome: 'verified', source: 'the page itself' });
 		expect(fakes.requests.map((r) => r.url)).toEqual([
 			'/api/v1/accounts/lookup?acct=alice',
+			'/.well-known/nodeinfo',
 			'/@alice'
 		]);
 		// Fediverse servers without the lookup endpoint still show the page.
 		fakes.failNext('mastodon', 404);
 		expect(await check(alice)).toMatchObject({ outcome: 'verified', source: 'the page itself' });
+	});
+
+	it('never takes a page on a site that is not a fediverse server for a Mastodon profile', async () => {
+		// website.example has no Mastodon API and no NodeInfo, but serves /@mallory with rel="me".
+		fakes.setWebsite('/@mallory', '<a rel="me" href="https://proofwork.example/@alice">me</a>');
+		const impostor = account('mastodon', '@mallory@website.example');
+		expect(await check(impostor)).toMatchObject({ outcome: 'not_found' });
+		expect(fakes.requests.map((r) => r.url)).not.toContain('/@mallory');
+	});
+});
+
+describe('a website that redirects elsewhere', () => {
+	it('proves nothing: the rel="me" link must be on the site that was listed', async () => {
+		fakes.setMastodon('alice', {
+			fields: [{ name: 'Work', value: 'https://proofwork.example/@alice' }]
+		});
+		fakes.setWebsite('/go', { redirect: 'https://mastodon.example/@alice', status: 302 });
+		expect(await check(account('website', 'https://website.example/go'))).toMatchObject({
+			outcome: 'missing',
+			detail: expect.stringContaining('sent Proofwork on to mastodon.example')
+		});
 	});
 });
 

@@ -10,6 +10,7 @@ import type {
 import {
 	findPageLinks,
 	hostOf,
+	siteOf,
 	isCheck,
 	isUnavailable,
 	tryFetch,
@@ -81,8 +82,15 @@ export async function checkPage(
 	const type = result.contentType.split(';')[0].trim().toLowerCase();
 	if (type && !HTML_TYPES.includes(type))
 		return { outcome: 'missing', detail: `${result.url} is not a web page (${type}).`, ...none };
+	// A redirect elsewhere (an open redirect, a moved site) proves nothing about this address.
+	if (siteOf(result.url) !== siteOf(url))
+		return {
+			outcome: 'missing',
+			detail: `${url} sent Proofwork on to ${hostOf(result.url)}; the link must be on ${host} itself.`,
+			...none
+		};
 	// A page on Proofwork itself proves nothing: anyone's profile links to their own accounts.
-	if (profileUrls.some((profileUrl) => hostOf(profileUrl) === hostOf(result.url)))
+	if (profileUrls.some((profileUrl) => siteOf(profileUrl) === siteOf(result.url)))
 		return { outcome: 'missing', detail: 'A Proofwork page cannot prove itself.', ...none };
 	const links = findPageLinks(result.text(), result.url, profileUrls);
 	if (links.relMe)

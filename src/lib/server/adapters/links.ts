@@ -164,6 +164,17 @@ export function hostOf(url: string): string {
 	}
 }
 
+/** One site, whatever the spelling: case, a trailing dot and a leading www. do not matter. */
+export function siteOf(url: string): string {
+	let host: string;
+	try {
+		host = new URL(url).host.toLowerCase();
+	} catch {
+		return url;
+	}
+	return host.replace(/\.(?=:|$)/, '').replace(/^www\./, '');
+}
+
 /** Whether an HTTP status means the network is down or busy, not that the account is. */
 export function isUnavailable(status: number): boolean {
 	return status >= 500 || status === 429;

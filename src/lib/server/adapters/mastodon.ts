@@ -1,4 +1,5 @@
 // Mastodon: the account lookup API returns the profile's extra fields and bio as HTML.
+import type { Fetcher } from '#lib/server/fetcher.js';
 import type { AdapterCheck, NetworkAdapter } from '#lib/server/adapters/types.js';
 import { checkPage } from '#lib/server/adapters/html.js';
 import {
@@ -12,6 +13,35 @@ import {
 } from '#lib/server/adapters/links.js';
 
 const SOURCE = 'the Mastodon API';
+// Anyone can run a server, so a count always names the server that reported it.
+const sourceAt = (host: string) => `the Mastodon API at ${host}`;
+const NODEINFO_SCHEMA = 'http://nodeinfo.diaspora.software/ns/schema/';
+
+/**
+ * Whether `host` is a fediverse server (it publishes NodeInfo), so that its /@name page is a
+ * profile its owner controls, not any site's page that happens to share that shape.
+ */
+async function isFediverseServer(fetcher: Fetcher, host: string): Promise<boolean> {
+	const result = await tryFetch(
+		fetcher,
+		`https://${host}/.well-known/nodeinfo`,
+		{ accept: 'application/json' },
+		host,
+		SOURCE
+	);
+	if (isCheck(result) || result.status !== 200) return false;
+	const links = readJson(result)?.links;
+	return (
+		Array.isArray(links) &&
+		links.some(
+			(link) =>
+				typeof link === 'object' &&
+				link !== null &&
+				typeof (link as { rel?: unknown }).rel === 'string' &&
+				(link as { rel: string }).rel.startsWith(NODEINFO_SCHEMA)
+		)
+	);
+}
 
 /** '@name@instance' split into its parts. */
 function parseIdentifier(identifier: string): { user: string; host: string } {
@@ -33,10 +63,6 @@ export const mastodonAdapter: NetworkAdapter = {
 		const result = await tryFetch(fetcher, api, { accept: 'application/json' }, host, SOURCE);
 		if (isCheck(result)) return result;
 		if (isUnavailable(result.status)) return unavailable(host, result.status, SOURCE);
-		// Servers in limited-federation mode refuse anonymous API calls but still show the page,
-		// where Mastodon marks field links rel="me".
-		if (result.status === 401 || result.status === 403)
-			return checkPage(fetcher, account.url, profileUrls);
 		const notFound: AdapterCheck = {
 			outcome: 'not_found',
 			detail: `Mastodon has no account @${user}@${host}.`,
@@ -44,8 +70,19 @@ export const mastodonAdapter: NetworkAdapter = {
 			source: SOURCE
 		};
 		if (result.status === 410) return notFound;
-		// Other fediverse servers (Misskey, Akkoma…) lack this endpoint but show the profile page.
-		if (result.status === 404) {
+		// Servers in limited-federation mode refuse anonymous API calls, and other fediverse
+		// servers (Misskey, Akkoma…) lack this endpoint; both still show the profile page, where
+		// field links are marked rel="me". Only a fediverse server's page counts.
+		if (result.status === 401 || result.status === 403 || result.status === 404) {
+			if (!(await isFediverseServer(fetcher, host)))
+				return result.status === 404
+					? notFound
+					: {
+							outcome: 'missing',
+							detail: `${host} refused to show @${user} and is not a fediverse server.`,
+							followers: null,
+							source: SOURCE
+						};
 			const page = await checkPage(fetcher, account.url, profileUrls);
 			return page.outcome === 'not_found' ? notFound : page;
 		}
@@ -68,7 +105,7 @@ export const mastodonAdapter: NetworkAdapter = {
 					outcome: 'verified',
 					detail: `Found a link to ${match} in the profile field "${typeof name === 'string' ? name : ''}".`,
 					followers,
-					source: SOURCE
+					source: sourceAt(host)
 				};
 		}
 		const note = typeof body.note === 'string' ? matchHtmlFragment(body.note, profileUrls) : null;
@@ -77,13 +114,13 @@ export const mastodonAdapter: NetworkAdapter = {
 				outcome: 'verified',
 				detail: `Found a link to ${note} in the profile bio.`,
 				followers,
-				source: SOURCE
+				source: sourceAt(host)
 			};
 		return {
 			outcome: 'missing',
 			detail: `The Mastodon profile has no link to ${profileUrls[0]} in its extra fields or bio.`,
 			followers,
-			source: SOURCE
+			source: sourceAt(host)
 		};
 	}
 };

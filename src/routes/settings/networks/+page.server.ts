@@ -4,7 +4,7 @@ import { requireUser } from '#lib/server/auth/guard.js';
 import { formValues, type FieldErrors } from '#lib/server/forms.js';
 import * as accounts from '#lib/server/network-accounts.js';
 import * as verification from '#lib/server/verification.js';
-import { queueVerification } from '#lib/server/jobs.js';
+import { queueVerification, verificationOrigin } from '#lib/server/jobs.js';
 import { NETWORK_LABELS, NETWORKS } from '#lib/server/networks.js';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -12,12 +12,17 @@ const SAVED: Record<string, string> = {
 	added: 'Account added to your profile.',
 	followers: 'Follower count saved.',
 	removed: 'Account removed.',
-	checking: 'Check started. The result appears here in a few seconds.'
+	checking: 'Check started. The result appears here as soon as the network answers.'
 };
+
+const UNAVAILABLE =
+	'This Proofwork server has no public address set (PUBLIC_URL), so it cannot verify accounts. Ask its administrator.';
 
 export const load: PageServerLoad = async ({ url }) => {
 	const { user } = requireUser();
-	const profileUrl = `${url.origin}/@${user.handle}`;
+	// Back-links must point at the site's configured address, never one taken from the request.
+	const origin = verificationOrigin();
+	const profileUrl = `${origin ?? url.origin}/@${user.handle}`;
 	const list = await accounts.listAccounts(db, user.id);
 	const histories = await Promise.all(
 		list.map((account) => verification.listChecks(db, user.id, account.id, 5))
@@ -25,6 +30,7 @@ export const load: PageServerLoad = async ({ url }) => {
 	const now = Date.now();
 	return {
 		profileUrl,
+		verifyUnavailable: origin ? null : UNAVAILABLE,
 		accounts: list.map((account, i) => ({
 			...account,
 			instructions: verification.instructionsFor(account, profileUrl),
@@ -66,9 +72,15 @@ export const actions = {
 		redirect(303, '/settings/networks?saved=followers');
 	},
 
-	check: async ({ request, url }) => {
+	check: async ({ request }) => {
 		const { user } = requireUser();
 		const id = Number((await request.formData()).get('id')) || 0;
+		if (!verificationOrigin())
+			return fail(409, {
+				action: 'check',
+				id,
+				errors: { check: UNAVAILABLE } as FieldErrors
+			});
 		const result = await verification.requestCheck(db, user.id, id);
 		if (result === 'not_found')
 			return fail(404, {
@@ -83,8 +95,16 @@ export const actions = {
 					check: `This account was checked less than ${verification.CHECK_COOLDOWN_SECONDS} seconds ago. Try again in a minute.`
 				} as FieldErrors
 			});
+		if (result === 'too_many')
+			return fail(429, {
+				action: 'check',
+				id,
+				errors: {
+					check: 'You have asked for many checks in the last hour. Try again later.'
+				} as FieldErrors
+			});
 		// The worker also finds due checks on its own each minute; this only saves the wait.
-		await queueVerification(id, url.origin);
+		await queueVerification(id);
 		redirect(303, `/settings/networks?saved=checking#account-${id}`);
 	},
 

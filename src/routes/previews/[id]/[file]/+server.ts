@@ -5,7 +5,7 @@ import { getOwnProfile } from '#lib/server/profiles.js';
 import type { RequestHandler } from './$types';
 
 // /previews/<work item id>/<etag>.webp: the name changes with the image, so a match is cached for good.
-export const GET: RequestHandler = async ({ params, request }) => {
+export const GET: RequestHandler = async ({ params, request, locals }) => {
 	const id = Number(params.id);
 	const match = /^([0-9a-f]{16})\.webp$/.exec(params.file);
 	if (!Number.isSafeInteger(id) || id <= 0 || !match) error(404, 'Not found');
@@ -14,11 +14,13 @@ export const GET: RequestHandler = async ({ params, request }) => {
 	// A stale name is not served: its bytes were promised never to change.
 	if (!preview || preview.etag !== match[1]) error(404, 'Not found');
 	const profile = await getOwnProfile(db, preview.userId);
-	// A private profile's work is not shown to anyone by this public URL, as with its avatar.
-	if (!profile || profile.visibility === 'private') error(404, 'Not found');
+	if (!profile) error(404, 'Not found');
+	// A private profile's work is seen by its owner only, and never kept in shared caches.
+	const isPrivate = profile.visibility === 'private';
+	if (isPrivate && locals.user?.id !== preview.userId) error(404, 'Not found');
 
 	const etag = `"${preview.etag}"`;
-	const cacheControl = 'public, max-age=31536000, immutable';
+	const cacheControl = isPrivate ? 'private, no-store' : 'public, max-age=31536000, immutable';
 	if (request.headers.get('if-none-match') === etag) {
 		return new Response(null, {
 			status: 304,
