@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import type { Db } from '#lib/server/db/connect.js';
+import type { VerificationStatus } from '#lib/server/db/schema.js';
 import * as accounts from '#lib/server/accounts.js';
 import * as endorsements from '#lib/server/endorsements.js';
 import * as profiles from '#lib/server/profiles.js';
+import * as networkAccounts from '#lib/server/network-accounts.js';
 import {
 	parseSearchParams,
 	queryWords,
+	refreshSearchDocuments,
 	searchProfiles,
 	suggestSpellings
 } from '#lib/server/search.js';
@@ -173,6 +176,20 @@ describe.each(testEngines())('search on $name', (engine) => {
 		expect(await suggestSpellings(t.db, 'shopfy')).toContain('Shopify');
 	});
 
+	it('forgives a typo in one word of a longer skill, and a swapped pair of letters', async () => {
+		await person(t.db, 'typist', { headline: 'Backend developer', skills: ['TypeScript APIs'] });
+		await person(t.db, 'namer', { headline: 'Brand consultant', skills: ['Naming'] });
+		await person(t.db, 'naledi', { displayName: 'Naledi Khumalo', headline: 'Community lead' });
+		expect(handles(await search(t.db, { q: 'typscript' }))).toEqual(['typist']);
+		expect(await suggestSpellings(t.db, 'typscript')).toEqual(['TypeScript']);
+		expect(handles(await search(t.db, { q: 'namnig' }))).toEqual(['namer']);
+		expect(await suggestSpellings(t.db, 'namnig')).toEqual(['Naming']);
+		// Trigrams miss a swap in a short name; the corrections of a word that finds nobody do not.
+		const swapped = await search(t.db, { q: 'khuamlo' });
+		expect(handles(swapped)).toEqual(['naledi']);
+		expect(swapped.results[0].matched).toContain('name or headline');
+	});
+
 	it('stops counting an endorsement once it is hidden', async () => {
 		const honest = (await accounts.findUserByHandle(t.db, 'honest'))!;
 		const [e] = await endorsements.listInbox(t.db, honest.id);
@@ -208,6 +225,79 @@ describe.each(testEngines())('search on $name', (engine) => {
 		expect(parsed.query).toMatchObject({ availability: '', minEndorsements: 0, after: null });
 		expect(parsed.query.q).toHaveLength(200);
 		expect(parsed.notices).toHaveLength(4);
+	});
+
+	it('filters on verified network presence, and ranks it as evidence', async () => {
+		const withAccount = async (handle: string, status: VerificationStatus | null) => {
+			const user = await person(t.db, handle, { headline: 'Podcast producer' });
+			if (status) {
+				const added = await networkAccounts.addAccount(t.db, user.id, {
+					network: 'github',
+					address: `https://github.com/${handle}`,
+					followers: ''
+				});
+				expect(added.ok).toBe(true);
+				await t.db
+					.updateTable('network_accounts')
+					.set({ verification_status: status })
+					.where('user_id', '=', user.id)
+					.execute();
+				await refreshSearchDocuments(t.db, [user.id]);
+			}
+			return user;
+		};
+		// Created first, so that without its verified account it would come last among equals.
+		await withAccount('proven', 'verified');
+		await withAccount('claimed', 'unverified');
+		await withAccount('expired', 'lapsed');
+		await withAccount('plain', null);
+
+		const verified = await search(t.db, { q: 'podcast', verified: '1' });
+		expect(handles(verified)).toEqual(['proven']);
+		expect(verified.results[0].verifiedAccounts).toBe(1);
+		expect(handles(await search(t.db, { verified: '1' }))).toEqual(['proven']);
+
+		const all = await search(t.db, { q: 'podcast' });
+		expect(handles(all)[0]).toBe('proven');
+		expect(handles(all).slice(1).sort()).toEqual(['claimed', 'expired', 'plain']);
+		expect(all.results.find((r) => r.handle === 'expired')?.verifiedAccounts).toBe(0);
+	});
+
+	it('pages a text search with a cursor, best first, without repeating or skipping anyone', async () => {
+		// Enough matches for the search to bound its first page by rank, spread over every field
+		// and over different amounts of evidence (published work).
+		const fields = ['headline', 'skills', 'work', 'bio'] as const;
+		const expected = ['shopkeeper']; // 'Shopify growth for DTC brands'
+		for (let i = 0; i < 33; i++) {
+			const field = fields[i % 4];
+			const handle = `grower_${i}`;
+			expected.push(handle);
+			await person(t.db, handle, {
+				headline: field === 'headline' ? 'Growth lead' : 'Consultant',
+				bio: field === 'bio' ? 'I care about growth.' : '',
+				skills: field === 'skills' ? ['Growth marketing'] : ['Excel'],
+				work: [
+					...(field === 'work' ? ['Growth audit'] : []),
+					...Array.from({ length: i % 5 }, (_, n) => `Project ${n}`)
+				]
+			});
+		}
+		const seen: string[] = [];
+		const scores: number[] = [];
+		let after: string | null = null;
+		do {
+			const page: Awaited<ReturnType<typeof search>> = await search(t.db, {
+				q: 'growth',
+				...(after ? { after } : {})
+			});
+			seen.push(...handles(page));
+			scores.push(...page.results.map((r) => r.score));
+			after = page.next;
+		} while (after);
+		expect(seen.toSorted()).toEqual(expected.toSorted());
+		expect(scores).toEqual(scores.toSorted((a, b) => b - a));
+		// A headline match ranks above a bio match with as much published work (three items each).
+		expect(seen.indexOf('grower_8')).toBeLessThan(seen.indexOf('grower_3'));
 	});
 
 	it('pages with a cursor, without repeating or skipping anyone', async () => {

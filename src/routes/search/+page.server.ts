@@ -6,11 +6,6 @@ import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ url, request, locals }) => {
 	const { query, notices } = parseSearchParams(url.searchParams);
-	if (query.verifiedOnly) {
-		notices.push(
-			'“Verified network presence only” filters on nothing yet: account verification is not available so far, so no profile has a verified account.'
-		);
-	}
 	const [{ results, next }, popularSkills] = await Promise.all([
 		searchProfiles(db, query),
 		suggestSkills(db, 12)
