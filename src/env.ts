@@ -31,6 +31,11 @@ export const variables = defineEnvVars({
 		description:
 			'Run background jobs (verification, previews) inside the app (default). Set to false when `npm run worker` runs them; PGlite always runs them in the app.'
 	},
+	GITHUB_TOKEN: {
+		schema: optional,
+		description:
+			'Optional GitHub token (no scopes needed): account checks may then make 5,000 GitHub API calls an hour instead of 60.'
+	},
 	FETCH_ALLOW_ADDRESSES: {
 		schema: optional,
 		description:

@@ -4,6 +4,7 @@ import {
 	DATABASE_URL,
 	FETCH_ALLOW_ADDRESSES,
 	FETCH_REWRITE,
+	GITHUB_TOKEN,
 	JOBS_IN_PROCESS,
 	MAIL_FROM,
 	PUBLIC_URL,
@@ -30,6 +31,7 @@ import { isLikelyBot, recordView } from '#lib/server/views.js';
 import { installFastPath } from '#lib/server/fast-path.js';
 import { createFetcher, fetcherOptionsFromEnv } from '#lib/server/fetcher.js';
 import { startJobs, type Jobs } from '#lib/server/jobs.js';
+import { setGithubToken } from '#lib/server/adapters/github.js';
 
 export const init: ServerInit = async () => {
 	configureMail({ smtpUrl: SMTP_URL, from: MAIL_FROM });
@@ -44,6 +46,7 @@ export const init: ServerInit = async () => {
 	logger.info({ engine, mail: SMTP_URL ? 'smtp' : 'outbox' }, 'database ready');
 	setHitListener(countView);
 	installFastPath(countView);
+	setGithubToken(GITHUB_TOKEN);
 	let jobs: Jobs | undefined;
 	try {
 		jobs = await startJobs({

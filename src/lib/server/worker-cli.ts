@@ -5,6 +5,7 @@ import { createDatabase } from '#lib/server/db/connect.js';
 import { migrateToLatest } from '#lib/server/db/migrate.js';
 import { createFetcher, fetcherOptionsFromEnv } from '#lib/server/fetcher.js';
 import { startJobs } from '#lib/server/jobs.js';
+import { setGithubToken } from '#lib/server/adapters/github.js';
 import { logger } from '#lib/server/log.js';
 
 const databaseUrl = process.env.DATABASE_URL;
@@ -22,6 +23,7 @@ if (!process.env.PUBLIC_URL) {
 	process.exit(1);
 }
 
+setGithubToken(process.env.GITHUB_TOKEN);
 const db = createDatabase({ databaseUrl });
 await migrateToLatest(db);
 const jobs = await startJobs({

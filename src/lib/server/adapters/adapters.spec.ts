@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFetcher, type Fetcher } from '#lib/server/fetcher.js';
 import { adapterFor, type AdapterAccount } from '#lib/server/adapters/index.js';
 import { matchText } from '#lib/server/adapters/links.js';
+import { setGithubToken } from '#lib/server/adapters/github.js';
 import { normalizeAccount } from '#lib/server/networks.js';
 import {
 	rewriteFor,
@@ -183,6 +184,18 @@ describe('GitHub', () => {
 			accept: 'application/vnd.github+json',
 			'x-github-api-version': '2022-11-28'
 		});
+		expect(fakes.requests[0].headers.authorization).toBeUndefined();
+	});
+
+	it('sends the server’s GitHub token when one is set, for the higher rate limit', async () => {
+		setGithubToken('ghp_example');
+		try {
+			fakes.setGithub('alice', { blog: 'proofwork.example/@alice' });
+			expect(await check(alice)).toMatchObject({ outcome: 'verified' });
+			expect(fakes.requests.map((r) => r.headers.authorization)).toEqual(['Bearer ghp_example']);
+		} finally {
+			setGithubToken(undefined);
+		}
 	});
 
 	it('finds the link in the bio, then in social accounts', async () => {

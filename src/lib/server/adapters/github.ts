@@ -14,10 +14,25 @@ import {
 
 export const GITHUB_API = 'https://api.github.com';
 const SOURCE = 'the GitHub API';
-const REQUEST: FetchOptions = {
-	accept: 'application/vnd.github+json',
-	headers: { 'X-GitHub-Api-Version': '2022-11-28' }
-};
+let token: string | undefined;
+
+/**
+ * A GitHub token (any, with no scopes) raises the API's limit from 60 to 5,000 calls an hour for
+ * the whole server. The fetcher drops it on any redirect away from the API's origin.
+ */
+export function setGithubToken(value: string | undefined): void {
+	token = value || undefined;
+}
+
+function request(): FetchOptions {
+	return {
+		accept: 'application/vnd.github+json',
+		headers: {
+			'X-GitHub-Api-Version': '2022-11-28',
+			...(token ? { Authorization: `Bearer ${token}` } : {})
+		}
+	};
+}
 
 // Without a token GitHub allows 60 calls an hour and answers 403 (or 429) beyond that.
 function limited(status: number): boolean {
@@ -37,7 +52,7 @@ export const githubAdapter: NetworkAdapter = {
 		const result = await tryFetch(
 			fetcher,
 			`${GITHUB_API}/users/${user}`,
-			REQUEST,
+			request(),
 			'GitHub',
 			SOURCE
 		);
@@ -74,7 +89,7 @@ export const githubAdapter: NetworkAdapter = {
 		const social = await tryFetch(
 			fetcher,
 			`${GITHUB_API}/users/${user}/social_accounts`,
-			REQUEST,
+			request(),
 			'GitHub',
 			SOURCE
 		);
