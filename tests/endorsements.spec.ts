@@ -1,4 +1,3 @@
-import AxeBuilder from '@axe-core/playwright';
 import {
 	expect,
 	test,
@@ -8,7 +7,7 @@ import {
 	type Locator,
 	type Page
 } from '@playwright/test';
-import { mailedLink, newUser, signUp } from './helpers';
+import { mailedLink, newUser, seriousViolations, signUp } from './helpers';
 
 // Maya collects endorsements and later tests build on what earlier ones left, so the tests run in
 // order and a failure skips the rest. Five accounts in all, from this file's own address: sign-ups
@@ -114,13 +113,6 @@ async function expectLinkTo(link: Locator, path: string) {
 	await expect
 		.poll(() => link.evaluate((a: HTMLAnchorElement) => new URL(a.href).pathname))
 		.toBe(path);
-}
-
-async function seriousViolations(page: Page) {
-	const results = await new AxeBuilder({ page }).analyze();
-	return results.violations
-		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-		.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 test('Ben endorses Maya for a piece of work; it goes public only once she accepts it', async ({

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { mailedLink, newUser, signUp } from './helpers';
+import { mailedLink, newUser, seriousViolations, signUp } from './helpers';
 
 // Nia is contacted; later tests write to her too, so the tests run in order. Five accounts, from
 // this file's own address: sign-ups are rate-limited per IP across the whole e2e run.
@@ -83,13 +82,6 @@ async function expectMail(to: string, subject: string, text: string) {
 	await expect
 		.poll(() => mailsTo(to).some((m) => m.subject === subject && m.text.includes(text)))
 		.toBe(true);
-}
-
-async function seriousViolations(page: Page) {
-	const results = await new AxeBuilder({ page }).analyze();
-	return results.violations
-		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-		.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 const section = (page: Page, name: 'Received' | 'Sent') =>

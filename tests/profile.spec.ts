@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { mf2 } from 'microformats-parser';
 import sharp from 'sharp';
-import { newUser, signUp } from './helpers';
+import { newUser, seriousViolations, signUp } from './helpers';
 
 // One practitioner builds a profile and later tests look at it, so the tests run in order and
 // a failure skips the rest instead of piling up unrelated ones. Three accounts in all: sign-ups
@@ -75,13 +74,6 @@ const workIds: Record<string, string> = {};
 async function signedIn(browser: Browser, state: typeof ownerState): Promise<Page> {
 	const context = await browser.newContext({ storageState: state });
 	return context.newPage();
-}
-
-async function seriousViolations(page: Page) {
-	const results = await new AxeBuilder({ page }).analyze();
-	return results.violations
-		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-		.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 const today = new Intl.DateTimeFormat('en', {

@@ -1,6 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { logIn, mailedLink, newUser, signUp } from './helpers';
+import { logIn, mailedLink, newUser, seriousViolations, signUp } from './helpers';
 
 // Lena (Leeds, with a work item) and Lou (London) list Shopify; Priya in Leeds lists it too but
 // keeps her profile private. Emil, an employer, finds Lena, shortlists her and writes to her. The
@@ -83,13 +82,6 @@ async function newAccount(
 	}
 	states[user.handle] = await page.context().storageState();
 	await done(page);
-}
-
-async function seriousViolations(page: Page) {
-	const results = await new AxeBuilder({ page }).analyze();
-	return results.violations
-		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-		.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /** The names of the results, in order. */

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
 import {
 	expect,
 	test,
@@ -8,7 +7,7 @@ import {
 	type BrowserContext,
 	type Page
 } from '@playwright/test';
-import { newUser, signUp } from './helpers';
+import { newUser, seriousViolations, signUp } from './helpers';
 
 // Rita shortlists two practitioners and later tests build on her lists, so the tests run in order
 // and a failure skips the rest. Four accounts, from this file's own address: sign-ups are
@@ -60,13 +59,6 @@ async function newAccount(
 	}
 	states[user.handle] = await page.context().storageState();
 	await done(page);
-}
-
-async function seriousViolations(page: Page) {
-	const results = await new AxeBuilder({ page }).analyze();
-	return results.violations
-		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-		.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /** RFC 4180: quoted cells may hold commas, doubled quotes and line breaks; rows end in CRLF. */

@@ -13,8 +13,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import zlib from 'node:zlib';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { cleanUp, cleanups } from './cleanup.ts';
+import { cleanUp, cleanups, throwawayDatabase } from './cleanup.ts';
 import { createDatabase, type ConnectOptions } from '#lib/server/db/connect.js';
 import { SEED_PASSWORD } from '#lib/server/db/seed-cli.js';
 
@@ -60,25 +59,11 @@ async function createBenchDatabase(): Promise<BenchDatabase> {
 			env: { DATABASE_URL: '', PGLITE_DATA_DIR: pgliteDir }
 		};
 	}
-	const name = `proofwork_bench_${process.pid}`;
-	const admin = async (statement: string) => {
-		const client = new pg.Client({ connectionString: adminUrl });
-		await client.connect();
-		try {
-			await client.query(statement);
-		} finally {
-			await client.end();
-		}
-	};
-	await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-	await admin(`CREATE DATABASE "${name}"`);
-	cleanups.push(() => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-	const url = new URL(adminUrl);
-	url.pathname = `/${name}`;
+	const url = await throwawayDatabase(adminUrl, `proofwork_bench_${process.pid}`);
 	return {
 		engine: 'postgres',
-		connect: { databaseUrl: url.href },
-		env: { DATABASE_URL: url.href }
+		connect: { databaseUrl: url },
+		env: { DATABASE_URL: url }
 	};
 }
 

@@ -22,8 +22,7 @@ import {
 	type SqlBool,
 	type UnknownRow
 } from 'kysely';
-import pg from 'pg';
-import { cleanUp, cleanups } from './cleanup.ts';
+import { cleanUp, cleanups, throwawayDatabase } from './cleanup.ts';
 import { createDatabase, type ConnectOptions, type Db } from '#lib/server/db/connect.js';
 import {
 	PAGE_SIZE,
@@ -32,6 +31,7 @@ import {
 	searchProfiles,
 	type SearchQuery
 } from '#lib/server/search.js';
+import { Random } from '#lib/server/db/seed-cli.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const QUERIES_PER_KIND = 40;
@@ -92,25 +92,11 @@ async function createBenchDatabase(existing: string | undefined): Promise<BenchD
 			seeded: false
 		};
 	}
-	const name = `proofwork_bench_search_${process.pid}`;
-	const admin = async (statement: string) => {
-		const client = new pg.Client({ connectionString: adminUrl });
-		await client.connect();
-		try {
-			await client.query(statement);
-		} finally {
-			await client.end();
-		}
-	};
-	await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-	await admin(`CREATE DATABASE "${name}"`);
-	cleanups.push(() => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-	const url = new URL(adminUrl);
-	url.pathname = `/${name}`;
+	const url = await throwawayDatabase(adminUrl, `proofwork_bench_search_${process.pid}`);
 	return {
 		engine: 'postgres',
-		connect: { databaseUrl: url.href },
-		env: { DATABASE_URL: url.href },
+		connect: { databaseUrl: url },
+		env: { DATABASE_URL: url },
 		seeded: false
 	};
 }
@@ -142,29 +128,6 @@ async function seed(database: BenchDatabase, profiles: number, perProfile: numbe
 
 // ---------------------------------------------------------------------------------------------
 // The query mix: drawn from the seeded people with a fixed seed, so every run asks the same.
-
-class Random {
-	#state: number;
-
-	constructor(seed: number) {
-		this.#state = seed >>> 0;
-	}
-
-	next(): number {
-		let t = (this.#state = (this.#state + 0x6d2b79f5) >>> 0);
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	}
-
-	int(min: number, max: number): number {
-		return min + Math.floor(this.next() * (max - min + 1));
-	}
-
-	pick<T>(items: readonly T[]): T {
-		return items[Math.floor(this.next() * items.length)];
-	}
-}
 
 interface Person {
 	name: string;

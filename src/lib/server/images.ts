@@ -32,13 +32,13 @@ const PLACEHOLDER_COLOURS = [
 export type AvatarResult =
 	{ ok: true; large: Uint8Array; small: Uint8Array; etag: string } | { ok: false; error: string };
 
-type AvatarFormat = 'jpeg' | 'png' | 'webp';
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif';
 
 export async function processAvatar(input: Uint8Array): Promise<AvatarResult> {
 	if (input.byteLength > AVATAR_MAX_BYTES) return { ok: false, error: TOO_LARGE_ERROR };
-	const format = detectAvatarFormat(input);
+	const format = detectImageFormat(input);
 	// Checked before sharp sees the bytes, so SVG, PDF and the like never reach their decoders.
-	if (!format) return { ok: false, error: UNSUPPORTED_ERROR };
+	if (!format || format === 'gif') return { ok: false, error: UNSUPPORTED_ERROR };
 
 	try {
 		const metadata = await sharp(input, { limitInputPixels: false }).metadata();
@@ -77,10 +77,12 @@ export async function processAvatar(input: Uint8Array): Promise<AvatarResult> {
 	}
 }
 
-function detectAvatarFormat(bytes: Uint8Array): AvatarFormat | null {
+/** The image format the bytes start with, read from their signature rather than a name or a type. */
+export function detectImageFormat(bytes: Uint8Array): ImageFormat | null {
 	if (startsWith(bytes, 0, [0xff, 0xd8, 0xff])) return 'jpeg';
 	if (startsWith(bytes, 0, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
 	if (startsWith(bytes, 0, ascii('RIFF')) && startsWith(bytes, 8, ascii('WEBP'))) return 'webp';
+	if (startsWith(bytes, 0, ascii('GIF87a')) || startsWith(bytes, 0, ascii('GIF89a'))) return 'gif';
 	return null;
 }
 

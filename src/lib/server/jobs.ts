@@ -54,11 +54,6 @@ interface PreviewData {
 
 let current: Jobs | undefined;
 
-/** The queue this process started, if any (routes use it to ask for a check at once). */
-export function currentJobs(): Jobs | undefined {
-	return current;
-}
-
 /** The origin back-links must point at, or undefined when accounts cannot be verified here. */
 export function verificationOrigin(): string | undefined {
 	return current?.publicUrl;

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import type { Db, Executor } from '#lib/server/db/connect.js';
 import type { LinkPreviewStatus } from '#lib/server/db/schema.js';
 import { FetchError, type FetchErrorCode, type Fetcher } from '#lib/server/fetcher.js';
+import { detectImageFormat } from '#lib/server/images.js';
 
 export const REFRESH_DAYS = 7;
 const FAILED_RETRY_DAYS = 1;
@@ -412,23 +413,4 @@ export async function processPreviewImage(input: Uint8Array): Promise<PreviewIma
 	} catch {
 		return null;
 	}
-}
-
-type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif';
-
-function detectImageFormat(bytes: Uint8Array): ImageFormat | null {
-	if (startsWith(bytes, 0, [0xff, 0xd8, 0xff])) return 'jpeg';
-	if (startsWith(bytes, 0, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
-	if (startsWith(bytes, 0, ascii('RIFF')) && startsWith(bytes, 8, ascii('WEBP'))) return 'webp';
-	if (startsWith(bytes, 0, ascii('GIF87a')) || startsWith(bytes, 0, ascii('GIF89a'))) return 'gif';
-	return null;
-}
-
-function startsWith(bytes: Uint8Array, offset: number, expected: number[]): boolean {
-	if (bytes.byteLength < offset + expected.length) return false;
-	return expected.every((byte, index) => bytes[offset + index] === byte);
-}
-
-function ascii(text: string): number[] {
-	return Array.from(text, (char) => char.charCodeAt(0));
 }

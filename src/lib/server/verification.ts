@@ -51,12 +51,12 @@ function profileUrl(origin: string, handle: string): string {
 
 /**
  * The addresses a back-link may point to: the current handle first, then earlier handles that
- * still redirect to the profile, on each origin given.
+ * still redirect to the profile.
  */
 export async function profileUrlsFor(
 	db: Executor,
 	userId: number,
-	origin: string | readonly string[]
+	origin: string
 ): Promise<string[]> {
 	const user = await db
 		.selectFrom('users')
@@ -81,9 +81,8 @@ export async function profileUrlsFor(
 		)
 		.orderBy('h.released_at', 'desc')
 		.execute();
-	const origins = typeof origin === 'string' ? [origin] : origin;
 	const handles = [user.handle, ...previous.map((row) => row.handle)];
-	return origins.flatMap((o) => handles.map((handle) => profileUrl(o, handle)));
+	return handles.map((handle) => profileUrl(origin, handle));
 }
 
 /** Asks for a check of one of the user's own accounts as soon as the worker gets to it. */
@@ -273,24 +272,54 @@ export async function listChecks(
 	accountId: number,
 	limit = 10
 ): Promise<CheckView[]> {
-	return db
-		.selectFrom('network_account_checks as c')
-		.innerJoin('network_accounts as a', 'a.id', 'c.account_id')
-		.select([
-			'c.id',
-			'c.checked_at',
-			'c.outcome',
-			'c.detail',
-			'c.profile_url',
-			'c.followers',
-			'c.source'
-		])
-		.where('a.id', '=', accountId)
-		.where('a.user_id', '=', userId)
-		.orderBy('c.checked_at', 'desc')
-		.orderBy('c.id', 'desc')
-		.limit(limit)
+	return (await listRecentChecks(db, userId, limit, [accountId])).get(accountId) ?? [];
+}
+
+/**
+ * The latest `perAccount` checks of each of the user's own accounts (or of those given), newest
+ * first, in one query however many accounts there are.
+ */
+export async function listRecentChecks(
+	db: Executor,
+	userId: number,
+	perAccount: number,
+	accountIds?: number[]
+): Promise<Map<number, CheckView[]>> {
+	if (accountIds?.length === 0) return new Map();
+	const rows = await db
+		.selectFrom((eb) =>
+			eb
+				.selectFrom('network_account_checks as c')
+				.innerJoin('network_accounts as a', 'a.id', 'c.account_id')
+				.select([
+					'c.account_id',
+					'c.id',
+					'c.checked_at',
+					'c.outcome',
+					'c.detail',
+					'c.profile_url',
+					'c.followers',
+					'c.source',
+					sql<number>`row_number() over (partition by c.account_id order by c.checked_at desc, c.id desc)`.as(
+						'rank'
+					)
+				])
+				.where('a.user_id', '=', userId)
+				.$if(accountIds !== undefined, (qb) => qb.where('a.id', 'in', accountIds!))
+				.as('r')
+		)
+		.selectAll()
+		.where('r.rank', '<=', perAccount)
+		.orderBy('r.account_id')
+		.orderBy('r.rank')
 		.execute();
+	const checks = new Map<number, CheckView[]>();
+	for (const row of rows) {
+		const list = checks.get(row.account_id) ?? [];
+		list.push(row);
+		checks.set(row.account_id, list);
+	}
+	return checks;
 }
 
 /** Follower counts read with successful checks since `since`, oldest first, per account given. */

@@ -4,10 +4,12 @@ import {
 	isCheck,
 	isUnavailable,
 	matchText,
+	noSuchAccount,
 	readCount,
 	readJson,
 	tryFetch,
-	unavailable
+	unavailable,
+	unexpectedAnswer
 } from '#lib/server/adapters/links.js';
 
 export const BLUESKY_API = 'https://public.api.bsky.app';
@@ -28,20 +30,10 @@ export const blueskyAdapter: NetworkAdapter = {
 		if (isUnavailable(result.status)) return unavailable('Bluesky', result.status, SOURCE);
 		// The AppView answers 400 InvalidRequest "Profile not found" for an unknown actor.
 		if (result.status === 400 || result.status === 404)
-			return {
-				outcome: 'not_found',
-				detail: `Bluesky has no account ${account.identifier}.`,
-				followers: null,
-				source: SOURCE
-			};
+			return noSuchAccount('Bluesky', account.identifier, SOURCE);
 		const body = result.status === 200 ? readJson(result) : null;
 		if (!body || typeof body.did !== 'string')
-			return {
-				outcome: 'unreachable',
-				detail: `Bluesky did not answer like Bluesky (HTTP ${result.status}).`,
-				followers: null,
-				source: SOURCE
-			};
+			return unexpectedAnswer('Bluesky', result.status, SOURCE);
 		const followers = readCount(body.followersCount);
 		const description = typeof body.description === 'string' ? body.description : '';
 		const match = matchText(description, profileUrls);

@@ -6,10 +6,12 @@ import {
 	isUnavailable,
 	matchHtmlFragment,
 	matchText,
+	noSuchAccount,
 	readCount,
 	readJson,
 	tryFetch,
-	unavailable
+	unavailable,
+	unexpectedAnswer
 } from '#lib/server/adapters/links.js';
 
 export const GITHUB_API = 'https://api.github.com';
@@ -58,21 +60,10 @@ export const githubAdapter: NetworkAdapter = {
 		);
 		if (isCheck(result)) return result;
 		if (limited(result.status)) return unavailable('GitHub', result.status, SOURCE);
-		if (result.status === 404)
-			return {
-				outcome: 'not_found',
-				detail: `GitHub has no account ${account.identifier}.`,
-				followers: null,
-				source: SOURCE
-			};
+		if (result.status === 404) return noSuchAccount('GitHub', account.identifier, SOURCE);
 		const body = result.status === 200 ? readJson(result) : null;
 		if (!body || typeof body.login !== 'string')
-			return {
-				outcome: 'unreachable',
-				detail: `GitHub did not answer like GitHub (HTTP ${result.status}).`,
-				followers: null,
-				source: SOURCE
-			};
+			return unexpectedAnswer('GitHub', result.status, SOURCE);
 		const followers = readCount(body.followers);
 		const found = (match: string, where: string): AdapterCheck => ({
 			outcome: 'verified',

@@ -218,6 +218,26 @@ export function fetchFailed(name: string, error: FetchError, source: string): Ad
 	};
 }
 
+/** The network answered that it has no such account. */
+export function noSuchAccount(network: string, identifier: string, source: string): AdapterCheck {
+	return {
+		outcome: 'not_found',
+		detail: `${network} has no account ${identifier}.`,
+		followers: null,
+		source
+	};
+}
+
+/** The network answered, but not with what its API returns: treated as down, so retried. */
+export function unexpectedAnswer(network: string, status: number, source: string): AdapterCheck {
+	return {
+		outcome: 'unreachable',
+		detail: `${network} did not answer like ${network} (HTTP ${status}).`,
+		followers: null,
+		source
+	};
+}
+
 export function unavailable(name: string, status: number, source: string): AdapterCheck {
 	const words = status === 429 ? 'too many requests' : `HTTP ${status}`;
 	return {

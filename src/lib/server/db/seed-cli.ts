@@ -25,7 +25,7 @@ const SEARCH_CHUNK_SIZE = 5_000;
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness (mulberry32): the same seed always draws the same sequence.
 
-class Random {
+export class Random {
 	#state: number;
 
 	constructor(seed: number) {
