@@ -36,6 +36,11 @@ export const variables = defineEnvVars({
 		description:
 			'Optional GitHub token (no scopes needed): account checks may then make 5,000 GitHub API calls an hour instead of 60.'
 	},
+	FETCH_USER_AGENT: {
+		schema: optional,
+		description:
+			'The User-Agent of outbound checks and previews (default names ProofworkBot and the project page).'
+	},
 	FETCH_ALLOW_ADDRESSES: {
 		schema: optional,
 		description:

@@ -4,6 +4,7 @@ import {
 	DATABASE_URL,
 	FETCH_ALLOW_ADDRESSES,
 	FETCH_REWRITE,
+	FETCH_USER_AGENT,
 	GITHUB_TOKEN,
 	JOBS_IN_PROCESS,
 	MAIL_FROM,
@@ -52,7 +53,9 @@ export const init: ServerInit = async () => {
 		jobs = await startJobs({
 			db,
 			databaseUrl: DATABASE_URL,
-			fetcher: createFetcher(fetcherOptionsFromEnv({ FETCH_ALLOW_ADDRESSES, FETCH_REWRITE })),
+			fetcher: createFetcher(
+				fetcherOptionsFromEnv({ FETCH_ALLOW_ADDRESSES, FETCH_REWRITE, FETCH_USER_AGENT })
+			),
 			// The embedded database lives in this process, so only this process can run its jobs.
 			work: engine === 'pglite' || JOBS_IN_PROCESS,
 			publicUrl: PUBLIC_URL,
