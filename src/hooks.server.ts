@@ -13,8 +13,8 @@ import {
 } from '$app/env/private';
 import { db, engine } from '#lib/server/db/index.js';
 import { migrateToLatest } from '#lib/server/db/migrate.js';
-import { configureMail } from '#lib/server/mail.js';
-import { logger } from '#lib/server/log.js';
+import { configureMail } from '#lib/server/platform/mail.js';
+import { logger } from '#lib/server/platform/log.js';
 import { SESSION_COOKIE, validateSessionToken } from '#lib/server/auth/session.js';
 import { deleteSessionCookie, setSessionCookie } from '#lib/server/auth/cookies.js';
 import {
@@ -27,10 +27,10 @@ import {
 	invalidateProfilePages,
 	setHitListener,
 	storePage
-} from '#lib/server/page-cache.js';
+} from '#lib/server/http/page-cache.js';
 import { isLikelyBot, recordView } from '#lib/server/views.js';
-import { installFastPath } from '#lib/server/fast-path.js';
-import { createFetcher, fetcherOptionsFromEnv } from '#lib/server/fetcher.js';
+import { installFastPath } from '#lib/server/http/fast-path.js';
+import { createFetcher, fetcherOptionsFromEnv } from '#lib/server/platform/fetcher.js';
 import { startJobs, type Jobs } from '#lib/server/jobs.js';
 import { setGithubToken } from '#lib/server/adapters/github.js';
 

@@ -15,7 +15,7 @@ import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { cleanUp, cleanups, throwawayDatabase } from './cleanup.ts';
 import { createDatabase, type ConnectOptions } from '#lib/server/db/connect.js';
-import { SEED_PASSWORD } from '#lib/server/db/seed-cli.js';
+import { SEED_PASSWORD } from '../../src/cli/seed.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CONNECTIONS = 10;
@@ -91,10 +91,7 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 async function seed(database: BenchDatabase, profiles: number): Promise<void> {
-	const child = startProcess(
-		['src/lib/server/db/seed-cli.ts', '--profiles', String(profiles)],
-		database.env
-	);
+	const child = startProcess(['src/cli/seed.ts', '--profiles', String(profiles)], database.env);
 	const code = await exited(child);
 	if (code !== 0) throw new Error(`Seeding failed (exit code ${code}).`);
 }

@@ -24,14 +24,10 @@ import {
 } from 'kysely';
 import { cleanUp, cleanups, throwawayDatabase } from './cleanup.ts';
 import { createDatabase, type ConnectOptions, type Db } from '#lib/server/db/connect.js';
-import {
-	PAGE_SIZE,
-	parseSearchParams,
-	queryWords,
-	searchProfiles,
-	type SearchQuery
-} from '#lib/server/search.js';
-import { Random } from '#lib/server/db/seed-cli.js';
+import { PAGE_SIZE } from '#lib/server/search/bands.js';
+import { parseSearchParams, queryWords, type SearchQuery } from '#lib/server/search/params.js';
+import { searchProfiles } from '#lib/server/search/query.js';
+import { Random } from '../../src/cli/seed.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const QUERIES_PER_KIND = 40;
@@ -110,7 +106,7 @@ async function seed(database: BenchDatabase, profiles: number, perProfile: numbe
 	const child = spawn(
 		process.execPath,
 		[
-			'src/lib/server/db/seed-cli.ts',
+			'src/cli/seed.ts',
 			'--profiles',
 			String(profiles),
 			'--endorsements-per-profile',

@@ -1,13 +1,14 @@
 import type { Db, Executor } from '#lib/server/db/connect.js';
 import type { User } from '#lib/server/db/schema.js';
+import { isUniqueViolation } from '#lib/server/db/errors.js';
 import { hashPassword, verifyPasswordHash } from '#lib/server/auth/password.js';
 import { generateSecureRandomString, hashToken } from '#lib/server/auth/random.js';
-import * as rateLimit from '#lib/server/auth/rate-limit.js';
+import * as rateLimit from '#lib/server/platform/rate-limit.js';
 import { createSession, invalidateUserSessions } from '#lib/server/auth/session.js';
-import { sendMail } from '#lib/server/mail.js';
-import { refreshSearchDocuments } from '#lib/server/search.js';
-import { logger } from '#lib/server/log.js';
-import type { FieldErrors } from '#lib/server/forms.js';
+import { sendMail } from '#lib/server/platform/mail.js';
+import { refreshSearchDocuments } from '#lib/server/search/projection.js';
+import { logger } from '#lib/server/platform/log.js';
+import type { FieldErrors } from '#lib/server/platform/forms.js';
 
 export const EMAIL_VERIFICATION_TTL_MS = 48 * 60 * 60 * 1000;
 export const PASSWORD_RESET_TTL_MS = 60 * 60 * 1000;
@@ -17,11 +18,6 @@ const DUMMY_HASH = hashPassword('proofwork-dummy-password-for-timing');
 
 export type AccountResult<T> =
 	{ ok: true; value: T } | { ok: false; status: 400 | 429; errors: FieldErrors };
-
-function isUniqueViolation(error: unknown, index: string): boolean {
-	const e = error as { code?: string; constraint?: string; message?: string } | null;
-	return e?.code === '23505' && (e.constraint === index || !!e.message?.includes(index));
-}
 
 export async function findUserByEmail(db: Executor, email: string): Promise<User | undefined> {
 	return db

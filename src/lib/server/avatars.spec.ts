@@ -2,7 +2,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import * as accounts from '#lib/server/accounts.js';
-import { avatarUrl, getAvatar, removeAvatar, saveAvatar } from '#lib/server/avatars.js';
+import { avatarUrl } from '#lib/server/avatar-url.js';
+import { getAvatar, removeAvatar, saveAvatar } from '#lib/server/avatars.js';
 import { getOwnProfile } from '#lib/server/profiles.js';
 
 describe.each(testEngines())('avatars on $name', (engine) => {

@@ -1,14 +1,8 @@
 import type { Executor } from '#lib/server/db/connect.js';
 import { withTransaction } from '#lib/server/db/connect.js';
-import { AVATAR_MAX_BYTES, processAvatar } from '#lib/server/images.js';
+import { AVATAR_MAX_BYTES, processAvatar } from '#lib/server/platform/images.js';
 import { touchProfile } from '#lib/server/profiles.js';
-
-export type AvatarSize = 'large' | 'small';
-
-/** Where an avatar is served: stable per person, with a version that changes with the image. */
-export function avatarUrl(userId: number, etag: string | null, size: AvatarSize = 'large'): string {
-	return etag ? `/avatars/${userId}/${size}.webp?v=${etag}` : `/avatars/${userId}/${size}.svg`;
-}
+import type { AvatarSize } from '#lib/server/avatar-url.js';
 
 export async function saveAvatar(
 	db: Executor,

@@ -4,10 +4,10 @@
 // twice), and retries failed jobs with exponential backoff.
 import { PgBoss, fromPglite, type JobWithMetadata } from 'pg-boss';
 import { embeddedInstance, type Db } from '#lib/server/db/connect.js';
-import type { Fetcher } from '#lib/server/fetcher.js';
+import type { Fetcher } from '#lib/server/platform/fetcher.js';
 import * as verification from '#lib/server/verification.js';
 import * as previews from '#lib/server/link-previews.js';
-import { logger } from '#lib/server/log.js';
+import { logger } from '#lib/server/platform/log.js';
 
 export const VERIFY_QUEUE = 'verify-account';
 export const PREVIEW_QUEUE = 'link-preview';

@@ -4,12 +4,12 @@ import { Parser } from 'htmlparser2';
 import sharp from 'sharp';
 import type { Db, Executor } from '#lib/server/db/connect.js';
 import type { LinkPreviewStatus } from '#lib/server/db/schema.js';
-import { FetchError, type FetchErrorCode, type Fetcher } from '#lib/server/fetcher.js';
-import { detectImageFormat } from '#lib/server/images.js';
+import { FetchError, type FetchErrorCode, type Fetcher } from '#lib/server/platform/fetcher.js';
+import { detectImageFormat } from '#lib/server/platform/images.js';
+import { DAY_MS } from '#lib/server/platform/time.js';
 
 export const REFRESH_DAYS = 7;
 const FAILED_RETRY_DAYS = 1;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 const MAX_TITLE = 200;
 const MAX_DESCRIPTION = 500;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import type { User } from '#lib/server/db/schema.js';
 import * as accounts from '#lib/server/accounts.js';
-import { parseForm } from '#lib/server/forms.js';
+import { parseForm } from '#lib/server/platform/forms.js';
 import * as messages from '#lib/server/messages.js';
 import type { Author } from '#lib/server/messages.js';
 import * as profiles from '#lib/server/profiles.js';

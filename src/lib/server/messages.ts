@@ -1,9 +1,10 @@
 import * as v from 'valibot';
 import type { Executor } from '#lib/server/db/connect.js';
 import { withTransaction } from '#lib/server/db/connect.js';
-import { containsLink, NEW_ACCOUNT_MS } from '#lib/server/endorsements.js';
-import type { FieldErrors } from '#lib/server/forms.js';
-import { sendMail } from '#lib/server/mail.js';
+import { containsLink, isNewAccount } from '#lib/server/newcomers.js';
+import { DAY_MS } from '#lib/server/platform/time.js';
+import type { FieldErrors } from '#lib/server/platform/forms.js';
+import { sendMail } from '#lib/server/platform/mail.js';
 import { findRenamedHandle } from '#lib/server/profiles.js';
 
 export const SUBJECT_MAX = 120;
@@ -15,7 +16,6 @@ export const LIMITS = {
 	repliesPerDay: 20
 } as const;
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 // PostgreSQL refuses NUL in text, and no control character but line breaks and tabs belongs in a message.
 const CONTROL = /[^\P{Cc}\n\t]/gu;
 
@@ -56,10 +56,6 @@ type Failure = { ok: false; status: 400 | 403 | 404 | 409 | 429; errors: FieldEr
 
 const NO_LINKS = 'Accounts younger than 7 days cannot put links in messages. Remove the link.';
 const UNVERIFIED = 'Verify your email address before sending messages.';
-
-function isNewAccount(author: Author, now: Date): boolean {
-	return now.getTime() - author.createdAt.getTime() < NEW_ACCOUNT_MS;
-}
 
 async function skillNamesOf(db: Executor, userId: number): Promise<string[]> {
 	const rows = await db

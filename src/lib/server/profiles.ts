@@ -3,8 +3,8 @@ import { withTransaction, type Executor } from '#lib/server/db/connect.js';
 import type { Availability, Visibility } from '#lib/server/db/schema.js';
 import { findUserByHandle, isHandleTaken } from '#lib/server/accounts.js';
 import { handleField } from '#lib/server/auth/validation.js';
-import type { FieldErrors } from '#lib/server/forms.js';
-import { refreshSearchDocuments } from '#lib/server/search.js';
+import { optionalText, type FieldErrors } from '#lib/server/platform/forms.js';
+import { refreshSearchDocuments } from '#lib/server/search/projection.js';
 
 export const AVAILABILITY_LABELS: Record<Availability, string> = {
 	open_to_work: 'Open to work',
@@ -17,14 +17,6 @@ export const VISIBILITY_LABELS: Record<Visibility, string> = {
 	unlisted: 'Unlisted',
 	private: 'Private'
 };
-
-const optionalText = (max: number, label: string) =>
-	v.pipe(
-		v.string(),
-		v.trim(),
-		v.maxLength(max, `${label}: use at most ${max} characters.`),
-		v.transform((value) => (value === '' ? null : value))
-	);
 
 export const profileSchema = v.object({
 	displayName: optionalText(80, 'Display name'),

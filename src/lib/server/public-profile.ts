@@ -1,8 +1,8 @@
 import type { Executor } from '#lib/server/db/connect.js';
 import type { Availability, Visibility } from '#lib/server/db/schema.js';
-import { avatarUrl } from '#lib/server/avatars.js';
-import { listPublicEndorsements, type EndorsementView } from '#lib/server/endorsements.js';
-import { renderMarkdown, markdownToText } from '#lib/server/markdown.js';
+import { avatarUrl } from '#lib/server/avatar-url.js';
+import { listPublicEndorsements, type EndorsementView } from '#lib/server/endorsements/views.js';
+import { renderMarkdown, markdownToText } from '#lib/server/platform/markdown.js';
 import { listAccounts, type AccountView } from '#lib/server/network-accounts.js';
 import {
 	AVAILABILITY_LABELS,

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { Executor } from '#lib/server/db/connect.js';
 import { getAvatar } from '#lib/server/avatars.js';
-import { renderOgImage } from '#lib/server/og-image.js';
+import { renderOgImage } from '#lib/server/platform/og-image.js';
 import type { PublicProfile } from '#lib/server/public-profile.js';
 
 /** The profile's share image, rendered once per profile version and kept in the database. */

@@ -1,8 +1,9 @@
 import * as v from 'valibot';
+import { isUniqueViolation } from '#lib/server/db/errors.js';
 import type { Executor } from '#lib/server/db/connect.js';
 import { withTransaction } from '#lib/server/db/connect.js';
-import { avatarUrl } from '#lib/server/avatars.js';
-import type { FieldErrors } from '#lib/server/forms.js';
+import { avatarUrl } from '#lib/server/avatar-url.js';
+import type { FieldErrors } from '#lib/server/platform/forms.js';
 
 // Shortlists are private to their owner: every query here is scoped by owner_id, and a list or
 // entry someone else owns is reported exactly like one that does not exist.
@@ -70,11 +71,6 @@ export interface EntryView {
 		location: string | null;
 		avatar: string;
 	} | null;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-	const e = error as { code?: string; constraint?: string; message?: string } | null;
-	return e?.code === '23505' && (e.constraint === NAME_INDEX || !!e.message?.includes(NAME_INDEX));
 }
 
 const nameTaken = (name: string) => `You already have a shortlist called “${name}”.`;
@@ -168,7 +164,7 @@ export async function createShortlist(
 		return { ok: true, id: result.id };
 	} catch (error) {
 		// Two tabs creating the same name at once: the unique index has the last word.
-		if (isUniqueViolation(error))
+		if (isUniqueViolation(error, NAME_INDEX))
 			return { ok: false, status: 400, errors: { name: nameTaken(name) } };
 		throw error;
 	}
@@ -211,7 +207,7 @@ export async function renameShortlist(
 			return { ok: true as const };
 		});
 	} catch (error) {
-		if (isUniqueViolation(error))
+		if (isUniqueViolation(error, NAME_INDEX))
 			return { ok: false, status: 400, errors: { name: nameTaken(name) } };
 		throw error;
 	}
@@ -365,7 +361,7 @@ export async function saveToShortlist(
 			}
 		);
 	} catch (error) {
-		if (isUniqueViolation(error))
+		if (isUniqueViolation(error, NAME_INDEX))
 			return { ok: false, status: 400, errors: { newName: nameTaken(input.newName) } };
 		throw error;
 	}

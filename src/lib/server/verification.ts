@@ -4,14 +4,14 @@ import type { Executor } from '#lib/server/db/connect.js';
 import { withTransaction } from '#lib/server/db/connect.js';
 import { sql } from 'kysely';
 import { HANDLE_HOLD_MS } from '#lib/server/accounts.js';
-import { consume, type BucketPolicy } from '#lib/server/auth/rate-limit.js';
+import { consume, type BucketPolicy } from '#lib/server/platform/rate-limit.js';
 import type {
 	CheckOutcome,
 	NetworkAccountCheck,
 	VerificationStatus
 } from '#lib/server/db/schema.js';
-import type { Fetcher } from '#lib/server/fetcher.js';
-import { FetchError } from '#lib/server/fetcher.js';
+import type { Fetcher } from '#lib/server/platform/fetcher.js';
+import { FetchError } from '#lib/server/platform/fetcher.js';
 import type { Network } from '#lib/server/networks.js';
 import { touchProfile } from '#lib/server/profiles.js';
 import {
@@ -20,6 +20,7 @@ import {
 	type AdapterCheck,
 	type AdapterInstructions
 } from '#lib/server/adapters/index.js';
+import { DAY_MS } from '#lib/server/platform/time.js';
 
 export const RECHECK_INTERVAL_DAYS = 7;
 export const CHECK_COOLDOWN_SECONDS = 60;
@@ -30,7 +31,6 @@ export const CHECKS_PER_USER: BucketPolicy = { capacity: 20, refillPerSecond: 20
 export const UNREACHABLE_LAPSE_DAYS = 28;
 // Checks kept per account: two years of weekly re-checks, and a bound on what spam can write.
 export const HISTORY_LIMIT = 100;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type CheckResult = CheckOutcome | 'retry' | 'gone';
 

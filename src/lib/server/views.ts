@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '#lib/server/db/connect.js';
-import { logger } from '#lib/server/log.js';
+import { logger } from '#lib/server/platform/log.js';
 
 // Crawlers, link unfurlers and tools: their fetches are not people looking at a profile.
 const BOT_PATTERN =

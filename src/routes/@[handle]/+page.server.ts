@@ -1,10 +1,11 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
-import { remember } from '#lib/server/page-cache.js';
+import { remember } from '#lib/server/http/page-cache.js';
 import { lookUpProfilePage } from '#lib/server/public-profile.js';
 import { requireVerifiedUser } from '#lib/server/auth/guard.js';
-import { reportEndorsement, reportSchema } from '#lib/server/endorsements.js';
-import { parseForm } from '#lib/server/forms.js';
+import { reportEndorsement } from '#lib/server/endorsements/moderation.js';
+import { reportSchema } from '#lib/server/endorsements/rules.js';
+import { parseForm } from '#lib/server/platform/forms.js';
 import type { Actions, PageServerLoad } from './$types';
 
 // A public profile is complete as server-rendered HTML; it ships no JavaScript at all (its few

@@ -2,7 +2,7 @@ import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import { getOwnProfile, isListed } from '#lib/server/profiles.js';
 import { countAppearances, flushViews, getViewStats } from '#lib/server/views.js';
-import { countPending } from '#lib/server/endorsements.js';
+import { countPending } from '#lib/server/endorsements/views.js';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async () => {

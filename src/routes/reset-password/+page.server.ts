@@ -2,7 +2,7 @@ import { fail } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import * as accounts from '#lib/server/accounts.js';
 import { resetRequestSchema } from '#lib/server/auth/validation.js';
-import { parseForm } from '#lib/server/forms.js';
+import { parseForm } from '#lib/server/platform/forms.js';
 import type { Actions } from './$types';
 
 export const actions = {

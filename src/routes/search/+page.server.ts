@@ -1,5 +1,7 @@
 import { db } from '#lib/server/db/index.js';
-import { parseSearchParams, searchProfiles, suggestSpellings } from '#lib/server/search.js';
+import { parseSearchParams } from '#lib/server/search/params.js';
+import { searchProfiles } from '#lib/server/search/query.js';
+import { suggestSpellings } from '#lib/server/search/spelling.js';
 import { suggestSkills } from '#lib/server/skills.js';
 import { isLikelyBot, recordAppearances } from '#lib/server/views.js';
 import type { PageServerLoad } from './$types';

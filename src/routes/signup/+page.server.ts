@@ -4,7 +4,7 @@ import * as accounts from '#lib/server/accounts.js';
 import { setSessionCookie } from '#lib/server/auth/cookies.js';
 import { safeRedirectTarget } from '#lib/server/auth/guard.js';
 import { signupSchema } from '#lib/server/auth/validation.js';
-import { parseForm } from '#lib/server/forms.js';
+import { parseForm } from '#lib/server/platform/forms.js';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals, url }) => {

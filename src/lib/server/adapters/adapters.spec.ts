@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createFetcher, type Fetcher } from '#lib/server/fetcher.js';
+import { createFetcher, type Fetcher } from '#lib/server/platform/fetcher.js';
 import { adapterFor, type AdapterAccount } from '#lib/server/adapters/index.js';
 import { matchText } from '#lib/server/adapters/links.js';
 import { setGithubToken } from '#lib/server/adapters/github.js';

@@ -1,5 +1,5 @@
 // GitHub: the users API returns the Website field and bio; social accounts come separately.
-import type { FetchOptions } from '#lib/server/fetcher.js';
+import type { FetchOptions } from '#lib/server/platform/fetcher.js';
 import type { AdapterCheck, NetworkAdapter } from '#lib/server/adapters/types.js';
 import {
 	isCheck,

@@ -1,5 +1,5 @@
 // Any page on the web: the IndieWeb way, a link back to the profile marked rel="me".
-import type { Fetcher } from '#lib/server/fetcher.js';
+import type { Fetcher } from '#lib/server/platform/fetcher.js';
 import type { Network } from '#lib/server/networks.js';
 import type {
 	AdapterAccount,

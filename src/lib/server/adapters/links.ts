@@ -7,7 +7,7 @@ import {
 	type FetchOptions,
 	type FetchResult,
 	type Fetcher
-} from '#lib/server/fetcher.js';
+} from '#lib/server/platform/fetcher.js';
 import type { AdapterCheck } from '#lib/server/adapters/types.js';
 
 // Elements whose edges separate words, so text from two paragraphs never runs together.

@@ -1,5 +1,5 @@
 // Mastodon: the account lookup API returns the profile's extra fields and bio as HTML.
-import type { Fetcher } from '#lib/server/fetcher.js';
+import type { Fetcher } from '#lib/server/platform/fetcher.js';
 import type { AdapterCheck, NetworkAdapter } from '#lib/server/adapters/types.js';
 import { checkPage } from '#lib/server/adapters/html.js';
 import {

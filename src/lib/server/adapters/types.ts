@@ -1,4 +1,4 @@
-import type { Fetcher } from '#lib/server/fetcher.js';
+import type { Fetcher } from '#lib/server/platform/fetcher.js';
 import type { Network } from '#lib/server/networks.js';
 
 export interface AdapterAccount {

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { checkPasswordStrength } from '#lib/server/auth/password.js';
 import { signupSchema } from '#lib/server/auth/validation.js';
-import { parseForm } from '#lib/server/forms.js';
+import { parseForm } from '#lib/server/platform/forms.js';
 
 function form(fields: Record<string, string>): FormData {
 	const data = new FormData();

@@ -5,7 +5,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PGliteDialect, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from '#lib/server/db/schema.js';
-import { logger } from '#lib/server/log.js';
+import { logger } from '#lib/server/platform/log.js';
 
 export type Db = Kysely<Database>;
 /** A database handle or an open transaction: what every domain function takes first. */

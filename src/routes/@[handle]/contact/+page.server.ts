@@ -2,8 +2,8 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import { findUserById } from '#lib/server/accounts.js';
-import { NEW_ACCOUNT_MS } from '#lib/server/endorsements.js';
-import { parseForm } from '#lib/server/forms.js';
+import { isNewAccount } from '#lib/server/newcomers.js';
+import { parseForm } from '#lib/server/platform/forms.js';
 import * as messages from '#lib/server/messages.js';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -29,7 +29,7 @@ export const load: PageServerLoad = async ({ params }) => {
 		recipient: { handle: found.target.handle, name: found.target.name },
 		self: found.isSelf,
 		emailVerified: user.emailVerified,
-		newAccount: Date.now() - author.createdAt.getTime() < NEW_ACCOUNT_MS
+		newAccount: isNewAccount(author)
 	};
 };
 

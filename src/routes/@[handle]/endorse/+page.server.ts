@@ -2,8 +2,11 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import { findUserById } from '#lib/server/accounts.js';
-import * as endorsements from '#lib/server/endorsements.js';
-import { parseForm, type FieldErrors } from '#lib/server/forms.js';
+import { findOpenRequest } from '#lib/server/endorsements/requests.js';
+import { findOwnEndorsement } from '#lib/server/endorsements/views.js';
+import { endorsementSchema } from '#lib/server/endorsements/rules.js';
+import { submitEndorsement, withdrawEndorsement } from '#lib/server/endorsements/submit.js';
+import { parseForm, type FieldErrors } from '#lib/server/platform/forms.js';
 import { lookUpProfile } from '#lib/server/public-profile.js';
 import { listProfileSkills } from '#lib/server/skills.js';
 import { skillIdsFrom } from '#lib/server/work.js';
@@ -20,8 +23,8 @@ export const load: PageServerLoad = async ({ params, url }) => {
 	const { user } = requireUser();
 	const subject = await subjectFor(params.handle, user.id);
 	const request = url.searchParams.get('request');
-	const open = request ? await endorsements.findOpenRequest(db, request) : undefined;
-	const existing = await endorsements.findOwnEndorsement(db, user.id, subject.userId);
+	const open = request ? await findOpenRequest(db, request) : undefined;
+	const existing = await findOwnEndorsement(db, user.id, subject.userId);
 	return {
 		subject: {
 			handle: subject.handle,
@@ -57,11 +60,11 @@ export const actions = {
 		const { user } = requireUser();
 		const subject = await subjectFor(params.handle, user.id);
 		const form = await request.formData();
-		const parsed = parseForm(endorsements.endorsementSchema, form);
+		const parsed = parseForm(endorsementSchema, form);
 		const selected = skillIdsFrom(form);
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values, selected });
 		const account = await findUserById(db, user.id);
-		const result = await endorsements.submitEndorsement(db, {
+		const result = await submitEndorsement(db, {
 			endorser: { id: user.id, createdAt: account!.created_at, emailVerified: user.emailVerified },
 			subjectId: subject.userId,
 			input: parsed.data,
@@ -77,7 +80,7 @@ export const actions = {
 	withdraw: async ({ params }) => {
 		const { user } = requireUser();
 		const subject = await subjectFor(params.handle, user.id);
-		if (!(await endorsements.withdrawEndorsement(db, user.id, subject.userId)))
+		if (!(await withdrawEndorsement(db, user.id, subject.userId)))
 			return fail(404, {
 				errors: { form: 'You have no endorsement of this person to withdraw.' } as FieldErrors
 			});

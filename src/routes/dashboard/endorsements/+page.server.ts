@@ -1,8 +1,20 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
-import * as endorsements from '#lib/server/endorsements.js';
-import { formValues, parseForm, type FieldErrors } from '#lib/server/forms.js';
+import { listGiven, listInbox } from '#lib/server/endorsements/views.js';
+import {
+	createRequest,
+	listRequests,
+	requestSchema,
+	revokeRequest
+} from '#lib/server/endorsements/requests.js';
+import {
+	type Decision,
+	decideEndorsement,
+	reportEndorsement
+} from '#lib/server/endorsements/moderation.js';
+import { reportSchema } from '#lib/server/endorsements/rules.js';
+import { formValues, parseForm, type FieldErrors } from '#lib/server/platform/forms.js';
 import { listWork } from '#lib/server/work.js';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -18,10 +30,10 @@ const SAVED: Record<string, string> = {
 export const load: PageServerLoad = async ({ url }) => {
 	const { user } = requireUser();
 	const [inbox, requests, work, given] = await Promise.all([
-		endorsements.listInbox(db, user.id),
-		endorsements.listRequests(db, user.id),
+		listInbox(db, user.id),
+		listRequests(db, user.id),
 		listWork(db, user.id),
-		endorsements.listGiven(db, user.id)
+		listGiven(db, user.id)
 	]);
 	return {
 		pending: inbox.filter((e) => e.status === 'pending'),
@@ -46,10 +58,10 @@ const gone = () =>
 		} as FieldErrors
 	});
 
-async function decide(request: Request, decision: endorsements.Decision) {
+async function decide(request: Request, decision: Decision) {
 	const { user } = requireUser();
 	const id = idFrom(await request.formData());
-	if (!(await endorsements.decideEndorsement(db, user.id, id, decision))) return gone();
+	if (!(await decideEndorsement(db, user.id, id, decision))) return gone();
 	redirect(303, `/dashboard/endorsements?saved=${decision}`);
 }
 
@@ -61,14 +73,9 @@ export const actions = {
 	report: async ({ request }) => {
 		const { user } = requireUser();
 		const form = await request.formData();
-		const parsed = parseForm(endorsements.reportSchema, form);
+		const parsed = parseForm(reportSchema, form);
 		if (!parsed.ok) return fail(400, { reportId: idFrom(form), errors: parsed.errors });
-		const result = await endorsements.reportEndorsement(
-			db,
-			user.id,
-			idFrom(form),
-			parsed.data.reason
-		);
+		const result = await reportEndorsement(db, user.id, idFrom(form), parsed.data.reason);
 		if (!result.ok) return fail(result.status, { errors: { form: result.error } as FieldErrors });
 		redirect(303, '/dashboard/endorsements?saved=report');
 	},
@@ -76,15 +83,10 @@ export const actions = {
 	request: async ({ request }) => {
 		const { user } = requireUser();
 		const form = await request.formData();
-		const parsed = parseForm(endorsements.requestSchema, form);
+		const parsed = parseForm(requestSchema, form);
 		if (!parsed.ok)
 			return fail(400, { action: 'request', errors: parsed.errors, values: parsed.values });
-		const created = await endorsements.createRequest(
-			db,
-			user.id,
-			parsed.data.workItemId,
-			parsed.data.invitee
-		);
+		const created = await createRequest(db, user.id, parsed.data.workItemId, parsed.data.invitee);
 		if (!created.ok)
 			return fail(400, {
 				action: 'request',
@@ -96,7 +98,7 @@ export const actions = {
 
 	revoke: async ({ request }) => {
 		const { user } = requireUser();
-		if (!(await endorsements.revokeRequest(db, user.id, idFrom(await request.formData()))))
+		if (!(await revokeRequest(db, user.id, idFrom(await request.formData()))))
 			return fail(404, { errors: { form: 'That request is not yours.' } as FieldErrors });
 		redirect(303, '/dashboard/endorsements?saved=revoke#requests');
 	}

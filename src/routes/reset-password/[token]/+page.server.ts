@@ -3,7 +3,7 @@ import { db } from '#lib/server/db/index.js';
 import * as accounts from '#lib/server/accounts.js';
 import { setSessionCookie } from '#lib/server/auth/cookies.js';
 import { resetPasswordSchema } from '#lib/server/auth/validation.js';
-import { parseForm, type FieldErrors } from '#lib/server/forms.js';
+import { parseForm, type FieldErrors } from '#lib/server/platform/forms.js';
 import type { Actions, PageServerLoad } from './$types';
 
 const EXPIRED = 'This reset link has expired or was already used. Ask for a new one.';

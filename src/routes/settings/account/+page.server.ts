@@ -8,7 +8,7 @@ import {
 	changePasswordSchema,
 	deleteAccountSchema
 } from '#lib/server/auth/validation.js';
-import { parseForm } from '#lib/server/forms.js';
+import { parseForm } from '#lib/server/platform/forms.js';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ url }) => {

@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
-import { formValues, type FieldErrors } from '#lib/server/forms.js';
+import { formValues, type FieldErrors } from '#lib/server/platform/forms.js';
 import * as accounts from '#lib/server/network-accounts.js';
 import * as verification from '#lib/server/verification.js';
 import { queueVerification, verificationOrigin } from '#lib/server/jobs.js';

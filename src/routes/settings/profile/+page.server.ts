@@ -2,7 +2,8 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import * as avatars from '#lib/server/avatars.js';
-import { formValues, parseForm, type FieldErrors } from '#lib/server/forms.js';
+import { avatarUrl } from '#lib/server/avatar-url.js';
+import { formValues, parseForm, type FieldErrors } from '#lib/server/platform/forms.js';
 import * as profiles from '#lib/server/profiles.js';
 import * as resume from '#lib/server/resume.js';
 import * as skills from '#lib/server/skills.js';
@@ -28,7 +29,7 @@ export const load: PageServerLoad = async ({ url }) => {
 	]);
 	return {
 		profile,
-		avatar: avatars.avatarUrl(user.id, profile.avatarEtag, 'large'),
+		avatar: avatarUrl(user.id, profile.avatarEtag, 'large'),
 		skills: ownSkills,
 		suggestions: suggestions.filter(
 			(s) => !ownSkills.some((o) => o.name.toLowerCase() === s.toLowerCase())

@@ -3,7 +3,7 @@ import { db } from '#lib/server/db/index.js';
 import { queueDue } from '#lib/server/jobs.js';
 import { listPreviews } from '#lib/server/link-previews.js';
 import { requireUser } from '#lib/server/auth/guard.js';
-import { parseForm, type FieldErrors } from '#lib/server/forms.js';
+import { parseForm, type FieldErrors } from '#lib/server/platform/forms.js';
 import { listProfileSkills } from '#lib/server/skills.js';
 import * as work from '#lib/server/work.js';
 import type { Actions, PageServerLoad } from './$types';

@@ -1,6 +1,6 @@
 import { error, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
-import { renderMarkdown, markdownToText } from '#lib/server/markdown.js';
+import { renderMarkdown, markdownToText } from '#lib/server/platform/markdown.js';
 import { domainOf, lookUpProfile } from '#lib/server/public-profile.js';
 import { getWorkBySlug } from '#lib/server/work.js';
 import type { PageServerLoad } from './$types';

@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { getAvatar } from '#lib/server/avatars.js';
-import { renderPlaceholderSvg } from '#lib/server/images.js';
+import { renderPlaceholderSvg } from '#lib/server/platform/images.js';
 import { getOwnProfile } from '#lib/server/profiles.js';
 import type { RequestHandler } from './$types';
 

@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
-import { findOpenRequest } from '#lib/server/endorsements.js';
+import { findOpenRequest } from '#lib/server/endorsements/requests.js';
 import type { PageServerLoad } from './$types';
 
 // A request link: whoever opens it signs up or logs in, then lands on the endorse form.

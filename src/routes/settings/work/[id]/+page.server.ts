@@ -2,7 +2,7 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { queueDue } from '#lib/server/jobs.js';
 import { requireUser } from '#lib/server/auth/guard.js';
-import { parseForm } from '#lib/server/forms.js';
+import { parseForm } from '#lib/server/platform/forms.js';
 import { listProfileSkills } from '#lib/server/skills.js';
 import * as work from '#lib/server/work.js';
 import type { Actions, PageServerLoad } from './$types';

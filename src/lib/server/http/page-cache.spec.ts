@@ -4,7 +4,7 @@ import {
 	invalidateProfilePages,
 	storePage,
 	TTL_MS
-} from '#lib/server/page-cache.js';
+} from '#lib/server/http/page-cache.js';
 
 function rendered(nonce: string) {
 	return new Response(`<html><script nonce="${nonce}">start()</script></html>`, {

@@ -3,13 +3,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import type { User } from '#lib/server/db/schema.js';
 import * as accounts from '#lib/server/accounts.js';
-import * as endorsements from '#lib/server/endorsements.js';
+import { submitEndorsement, withdrawEndorsement } from '#lib/server/endorsements/submit.js';
 import {
-	containsLink,
-	endorsementSchema,
-	isGeneric,
-	type Endorser
-} from '#lib/server/endorsements.js';
+	countPending,
+	findOwnEndorsement,
+	listInbox,
+	listPublicEndorsements
+} from '#lib/server/endorsements/views.js';
+import { decideEndorsement, reportEndorsement } from '#lib/server/endorsements/moderation.js';
+import {
+	createRequest,
+	findOpenRequest,
+	listRequests,
+	revokeRequest
+} from '#lib/server/endorsements/requests.js';
+import { containsLink } from '#lib/server/newcomers.js';
+import { endorsementSchema, isGeneric } from '#lib/server/endorsements/rules.js';
+import { type Endorser } from '#lib/server/endorsements/submit.js';
 import * as profiles from '#lib/server/profiles.js';
 import { buildPublicProfile } from '#lib/server/public-profile.js';
 import { toJsonResume } from '#lib/server/resume.js';
@@ -97,7 +107,7 @@ describe.each(testEngines())('endorsements on $name', (engine) => {
 		extra: Partial<Record<string, string>> = {},
 		requestToken?: string
 	) =>
-		endorsements.submitEndorsement(t.db, {
+		submitEndorsement(t.db, {
 			endorser,
 			subjectId,
 			input: input(body, extra),
@@ -107,7 +117,7 @@ describe.each(testEngines())('endorsements on $name', (engine) => {
 		});
 
 	const publicIds = async (userId: number) =>
-		(await endorsements.listPublicEndorsements(t.db, userId)).map((e) => e.id);
+		(await listPublicEndorsements(t.db, userId)).map((e) => e.id);
 
 	beforeAll(async () => {
 		t = await engine.create();
@@ -121,18 +131,18 @@ describe.each(testEngines())('endorsements on $name', (engine) => {
 		const first = await submit(established(eve), sam.user.id, SPECIFIC, [sam.shopify.id], T0);
 		expect(first).toMatchObject({ ok: true, edited: false });
 		if (!first.ok) return;
-		expect(await endorsements.decideEndorsement(t.db, sam.user.id, first.id, 'accept')).toBe(true);
+		expect(await decideEndorsement(t.db, sam.user.id, first.id, 'accept')).toBe(true);
 		expect(await publicIds(sam.user.id)).toEqual([first.id]);
 
 		const edit = await submit(established(eve), sam.user.id, EDITED, [sam.email.id], at(60_000));
 		expect(edit).toMatchObject({ ok: true, id: first.id, edited: true });
-		const inbox = await endorsements.listInbox(t.db, sam.user.id);
+		const inbox = await listInbox(t.db, sam.user.id);
 		expect(inbox).toHaveLength(1);
 		expect(inbox[0]).toMatchObject({ id: first.id, body: EDITED, status: 'pending' });
 		expect(inbox[0].skills.map((s) => s.name)).toEqual(['Email marketing']);
 		// The accepted version does not stay up while the owner reviews the edit.
 		expect(await publicIds(sam.user.id)).toEqual([]);
-		expect(await endorsements.countPending(t.db, sam.user.id)).toBe(1);
+		expect(await countPending(t.db, sam.user.id)).toBe(1);
 	});
 
 	it('mails the person when an endorsement arrives or is edited', async () => {
@@ -186,8 +196,8 @@ describe.each(testEngines())('endorsements on $name', (engine) => {
 		expect(!unverified.ok && unverified.errors.form).toMatch(/verify your email/i);
 		const hidden = await submit(established(pia.user), hid.user.id, SPECIFIC, [hid.shopify.id], T0);
 		expect(hidden).toMatchObject({ ok: false, status: 404 });
-		expect(await endorsements.listInbox(t.db, pia.user.id)).toEqual([]);
-		expect(await endorsements.listInbox(t.db, hid.user.id)).toEqual([]);
+		expect(await listInbox(t.db, pia.user.id)).toEqual([]);
+		expect(await listInbox(t.db, hid.user.id)).toEqual([]);
 	});
 
 	it('accepts only the person’s own skills and work, and at least one of them', async () => {
@@ -219,15 +229,13 @@ describe.each(testEngines())('endorsements on $name', (engine) => {
 			status: 400,
 			errors: { skills: 'Pick at least one skill or a piece of work that you vouch for.' }
 		});
-		expect(await endorsements.listInbox(t.db, ida.user.id)).toEqual([]);
+		expect(await listInbox(t.db, ida.user.id)).toEqual([]);
 		// Work alone is enough.
 		const cited = await submit(established(eli), ida.user.id, SPECIFIC, [], T0, {
 			workItemId: String(ida.work.id)
 		});
 		expect(cited.ok).toBe(true);
-		expect((await endorsements.listInbox(t.db, ida.user.id))[0].work?.title).toBe(
-			'Spring relaunch'
-		);
+		expect((await listInbox(t.db, ida.user.id))[0].work?.title).toBe('Spring relaunch');
 	});
 
 	it('checks the text length and the relationship with clear messages', () => {
@@ -269,20 +277,20 @@ describe.each(testEngines())('endorsements on $name', (engine) => {
 			};
 		};
 		expect(await visible()).toEqual({ profile: [], resume: [] });
-		expect(await endorsements.listInbox(t.db, pat.user.id)).toHaveLength(2);
+		expect(await listInbox(t.db, pat.user.id)).toHaveLength(2);
 
-		await endorsements.decideEndorsement(t.db, pat.user.id, kept.id, 'accept', at(1000));
+		await decideEndorsement(t.db, pat.user.id, kept.id, 'accept', at(1000));
 		expect(await visible()).toEqual({ profile: [SPECIFIC], resume: [SPECIFIC] });
 		const resume = toJsonResume((await buildPublicProfile(t.db, pat.user.id))!, 'https://x');
 		expect(resume.references[0].name).toBe('ava (Worked together)');
 
-		await endorsements.decideEndorsement(t.db, pat.user.id, kept.id, 'hide', at(2000));
+		await decideEndorsement(t.db, pat.user.id, kept.id, 'hide', at(2000));
 		expect(await visible()).toEqual({ profile: [], resume: [] });
-		expect(
-			(await endorsements.listInbox(t.db, pat.user.id)).find((e) => e.id === kept.id)?.status
-		).toBe('hidden');
+		expect((await listInbox(t.db, pat.user.id)).find((e) => e.id === kept.id)?.status).toBe(
+			'hidden'
+		);
 
-		await endorsements.decideEndorsement(t.db, pat.user.id, kept.id, 'show', at(3000));
+		await decideEndorsement(t.db, pat.user.id, kept.id, 'show', at(3000));
 		expect(await visible()).toEqual({ profile: [SPECIFIC], resume: [SPECIFIC] });
 	});
 
@@ -293,20 +301,20 @@ describe.each(testEngines())('endorsements on $name', (engine) => {
 		const sent = await submit(established(eva), oli.user.id, SPECIFIC, [oli.shopify.id], T0);
 		if (!sent.ok) throw new Error('not stored');
 		for (const decision of ['accept', 'hide', 'show'] as const) {
-			expect(await endorsements.decideEndorsement(t.db, mallory.id, sent.id, decision)).toBe(false);
-			expect(await endorsements.decideEndorsement(t.db, eva.id, sent.id, decision)).toBe(false);
+			expect(await decideEndorsement(t.db, mallory.id, sent.id, decision)).toBe(false);
+			expect(await decideEndorsement(t.db, eva.id, sent.id, decision)).toBe(false);
 		}
-		expect((await endorsements.listInbox(t.db, oli.user.id))[0].status).toBe('pending');
+		expect((await listInbox(t.db, oli.user.id))[0].status).toBe('pending');
 
-		expect(await endorsements.withdrawEndorsement(t.db, mallory.id, oli.user.id)).toBe(false);
-		expect(await endorsements.withdrawEndorsement(t.db, oli.user.id, eva.id)).toBe(false);
-		expect(await endorsements.decideEndorsement(t.db, oli.user.id, sent.id, 'accept')).toBe(true);
+		expect(await withdrawEndorsement(t.db, mallory.id, oli.user.id)).toBe(false);
+		expect(await withdrawEndorsement(t.db, oli.user.id, eva.id)).toBe(false);
+		expect(await decideEndorsement(t.db, oli.user.id, sent.id, 'accept')).toBe(true);
 		expect(await publicIds(oli.user.id)).toEqual([sent.id]);
 
-		expect(await endorsements.withdrawEndorsement(t.db, eva.id, oli.user.id)).toBe(true);
+		expect(await withdrawEndorsement(t.db, eva.id, oli.user.id)).toBe(true);
 		expect(await publicIds(oli.user.id)).toEqual([]);
-		expect(await endorsements.listInbox(t.db, oli.user.id)).toEqual([]);
-		expect(await endorsements.findOwnEndorsement(t.db, eva.id, oli.user.id)).toBeUndefined();
+		expect(await listInbox(t.db, oli.user.id)).toEqual([]);
+		expect(await findOwnEndorsement(t.db, eva.id, oli.user.id)).toBeUndefined();
 	});
 
 	it('settles a race between accepting and withdrawing in one consistent state', async () => {
@@ -321,13 +329,13 @@ describe.each(testEngines())('endorsements on $name', (engine) => {
 				at(round * 1000)
 			);
 			if (!sent.ok) throw new Error(JSON.stringify(sent.errors));
-			const accept = () => endorsements.decideEndorsement(t.db, ray.user.id, sent.id, 'accept');
-			const withdraw = () => endorsements.withdrawEndorsement(t.db, wes.id, ray.user.id);
+			const accept = () => decideEndorsement(t.db, ray.user.id, sent.id, 'accept');
+			const withdraw = () => withdrawEndorsement(t.db, wes.id, ray.user.id);
 			const [accepted, withdrawn] =
 				round % 2
 					? await Promise.all([accept(), withdraw()])
 					: await Promise.all([withdraw(), accept()]).then(([w, a]) => [a, w]);
-			const row = await endorsements.findOwnEndorsement(t.db, wes.id, ray.user.id);
+			const row = await findOwnEndorsement(t.db, wes.id, ray.user.id);
 			expect(accepted || withdrawn, `round ${round}`).toBe(true);
 			if (withdrawn) {
 				expect(row, `round ${round}`).toBeUndefined();
@@ -335,7 +343,7 @@ describe.each(testEngines())('endorsements on $name', (engine) => {
 			} else {
 				expect(row?.status, `round ${round}`).toBe('accepted');
 				expect(await publicIds(ray.user.id)).toEqual([sent.id]);
-				await endorsements.withdrawEndorsement(t.db, wes.id, ray.user.id);
+				await withdrawEndorsement(t.db, wes.id, ray.user.id);
 			}
 		}
 	});
@@ -404,11 +412,11 @@ describe.each(testEngines())('endorsements on $name', (engine) => {
 		const almost = newcomer(kid, new Date(T0.getTime() - 7 * DAY_MS + 3_600_000));
 		const body = 'She rebuilt our Shopify checkout, see https://lee.example/case for the numbers.';
 		expect((await submit(almost, lee.user.id, body, [lee.shopify.id], T0)).ok).toBe(false);
-		expect(await endorsements.listInbox(t.db, lee.user.id)).toEqual([]);
+		expect(await listInbox(t.db, lee.user.id)).toEqual([]);
 
 		const ok = await submit(established(vet), lee.user.id, body, [lee.shopify.id], T0);
 		expect(ok.ok).toBe(true);
-		const [stored] = await endorsements.listInbox(t.db, lee.user.id);
+		const [stored] = await listInbox(t.db, lee.user.id);
 		expect(stored).toMatchObject({ body, status: 'pending' });
 		expect(await publicIds(lee.user.id)).toEqual([]);
 	});
@@ -428,17 +436,17 @@ describe.each(testEngines())('endorsements on $name', (engine) => {
 		expect(first).toMatchObject({ ok: true, flags: [] });
 		const second = await submit(established(dup), yan.user.id, b, [yan.shopify.id], at(1000));
 		expect(second.ok && second.flags).toContain('duplicate');
-		const [earlier] = await endorsements.listInbox(t.db, xia.user.id);
+		const [earlier] = await listInbox(t.db, xia.user.id);
 		expect(earlier.flags).toEqual(['duplicate']);
 
 		const distinct = await submit(established(dup), zoe.user.id, EDITED, [zoe.email.id], at(2000));
 		expect(distinct).toMatchObject({ ok: true, flags: [] });
 		// The third text flags neither earlier one again.
-		expect((await endorsements.listInbox(t.db, yan.user.id))[0].flags).toEqual(['duplicate']);
+		expect((await listInbox(t.db, yan.user.id))[0].flags).toEqual(['duplicate']);
 
 		const vague = await submit(established(dup), zoe.user.id, VAGUE, [zoe.shopify.id], at(3000));
 		expect(vague).toMatchObject({ ok: true, flags: ['generic'] });
-		expect((await endorsements.listInbox(t.db, zoe.user.id))[0].flags).toEqual(['generic']);
+		expect((await listInbox(t.db, zoe.user.id))[0].flags).toEqual(['generic']);
 		const viaOrganisation = await submit(
 			established(dup),
 			zoe.user.id,
@@ -481,62 +489,62 @@ describe.each(testEngines())('endorsements on $name', (engine) => {
 		if (!sent.ok) throw new Error('not stored');
 
 		// Nobody else can see a pending endorsement, so nobody else can report it.
-		expect(await endorsements.reportEndorsement(t.db, r1.id, sent.id, 'Spam')).toMatchObject({
+		expect(await reportEndorsement(t.db, r1.id, sent.id, 'Spam')).toMatchObject({
 			ok: false,
 			status: 404
 		});
-		await endorsements.decideEndorsement(t.db, kim.user.id, sent.id, 'accept');
-		expect(await endorsements.reportEndorsement(t.db, fay.id, sent.id, 'Oops')).toMatchObject({
+		await decideEndorsement(t.db, kim.user.id, sent.id, 'accept');
+		expect(await reportEndorsement(t.db, fay.id, sent.id, 'Oops')).toMatchObject({
 			ok: false,
 			status: 400
 		});
 
-		expect(await endorsements.reportEndorsement(t.db, r1.id, sent.id, 'Spam')).toEqual({
+		expect(await reportEndorsement(t.db, r1.id, sent.id, 'Spam')).toEqual({
 			ok: true,
 			hidden: false
 		});
-		expect(await endorsements.reportEndorsement(t.db, r1.id, sent.id, 'Spam again')).toEqual({
+		expect(await reportEndorsement(t.db, r1.id, sent.id, 'Spam again')).toEqual({
 			ok: true,
 			hidden: false
 		});
-		expect(await endorsements.reportEndorsement(t.db, r2.id, sent.id, 'Fake')).toEqual({
+		expect(await reportEndorsement(t.db, r2.id, sent.id, 'Fake')).toEqual({
 			ok: true,
 			hidden: false
 		});
 		expect(await publicIds(kim.user.id)).toEqual([sent.id]);
-		expect((await endorsements.listInbox(t.db, kim.user.id))[0]).toMatchObject({
+		expect((await listInbox(t.db, kim.user.id))[0]).toMatchObject({
 			status: 'accepted',
 			reports: 2
 		});
 
-		expect(await endorsements.reportEndorsement(t.db, r3.id, sent.id, 'Bot')).toEqual({
+		expect(await reportEndorsement(t.db, r3.id, sent.id, 'Bot')).toEqual({
 			ok: true,
 			hidden: true
 		});
 		expect(await publicIds(kim.user.id)).toEqual([]);
-		const [held] = await endorsements.listInbox(t.db, kim.user.id);
+		const [held] = await listInbox(t.db, kim.user.id);
 		expect(held).toMatchObject({ status: 'hidden', reports: 3 });
 		expect(held.flags).toContain('reported');
 
 		// Showing it again is the owner's review: one repeat report no longer hides it.
-		await endorsements.decideEndorsement(t.db, kim.user.id, sent.id, 'show');
-		expect(await endorsements.reportEndorsement(t.db, r1.id, sent.id, 'Still spam')).toEqual({
+		await decideEndorsement(t.db, kim.user.id, sent.id, 'show');
+		expect(await reportEndorsement(t.db, r1.id, sent.id, 'Still spam')).toEqual({
 			ok: true,
 			hidden: false
 		});
 		expect(await publicIds(kim.user.id)).toEqual([sent.id]);
-		await endorsements.decideEndorsement(t.db, kim.user.id, sent.id, 'hide');
+		await decideEndorsement(t.db, kim.user.id, sent.id, 'hide');
 
 		const other = await submit(established(gus), kim.user.id, EDITED, [kim.email.id], T0);
 		if (!other.ok) throw new Error('not stored');
-		await endorsements.decideEndorsement(t.db, kim.user.id, other.id, 'accept');
+		await decideEndorsement(t.db, kim.user.id, other.id, 'accept');
 		expect(await publicIds(kim.user.id)).toEqual([other.id]);
-		expect(await endorsements.reportEndorsement(t.db, kim.user.id, other.id, 'Not true')).toEqual({
+		expect(await reportEndorsement(t.db, kim.user.id, other.id, 'Not true')).toEqual({
 			ok: true,
 			hidden: true
 		});
 		expect(await publicIds(kim.user.id)).toEqual([]);
-		const owned = (await endorsements.listInbox(t.db, kim.user.id)).find((e) => e.id === other.id);
+		const owned = (await listInbox(t.db, kim.user.id)).find((e) => e.id === other.id);
 		expect(owned?.status).toBe('hidden');
 		expect(owned?.flags).toEqual(['reported']);
 	});
@@ -546,9 +554,8 @@ describe.each(testEngines())('endorsements on $name', (engine) => {
 		const hal = await signUp('hal');
 		const sent = await submit(established(hal), lou.user.id, SPECIFIC, [lou.shopify.id], T0);
 		if (!sent.ok) throw new Error('not stored');
-		await endorsements.decideEndorsement(t.db, lou.user.id, sent.id, 'accept');
-		for (const reporter of bystanders)
-			await endorsements.reportEndorsement(t.db, reporter.id, sent.id, 'Spam');
+		await decideEndorsement(t.db, lou.user.id, sent.id, 'accept');
+		for (const reporter of bystanders) await reportEndorsement(t.db, reporter.id, sent.id, 'Spam');
 		const edited = await submit(
 			established(hal),
 			lou.user.id,
@@ -557,7 +564,7 @@ describe.each(testEngines())('endorsements on $name', (engine) => {
 			new Date(T0.getTime() + 60_000)
 		);
 		expect(edited.ok && edited.flags).toContain('reported');
-		const [held] = await endorsements.listInbox(t.db, lou.user.id);
+		const [held] = await listInbox(t.db, lou.user.id);
 		expect(held).toMatchObject({ status: 'pending', reports: 3 });
 	});
 
@@ -566,7 +573,7 @@ describe.each(testEngines())('endorsements on $name', (engine) => {
 		const bot = await signUp('spambot');
 		const sent = await submit(newcomer(bot), jo.user.id, SPAM, [jo.shopify.id], T0);
 		expect(sent.ok).toBe(true);
-		const [held] = await endorsements.listInbox(t.db, jo.user.id);
+		const [held] = await listInbox(t.db, jo.user.id);
 		expect(held.status).toBe('pending');
 		expect(held.flags).toContain('generic');
 		expect(await publicIds(jo.user.id)).toEqual([]);
@@ -579,19 +586,19 @@ describe.each(testEngines())('endorsements on $name', (engine) => {
 		const toBea = await submit(established(amy.user), bea.user.id, SPECIFIC, [bea.shopify.id], T0);
 		const toAmy = await submit(established(bea.user), amy.user.id, EDITED, [amy.email.id], T0);
 		if (!toBea.ok || !toAmy.ok) throw new Error('not stored');
-		await endorsements.decideEndorsement(t.db, bea.user.id, toBea.id, 'accept');
-		let [shown] = await endorsements.listPublicEndorsements(t.db, bea.user.id);
+		await decideEndorsement(t.db, bea.user.id, toBea.id, 'accept');
+		let [shown] = await listPublicEndorsements(t.db, bea.user.id);
 		expect(shown.mutual).toBe(false);
 		expect(shown.endorser).toMatchObject({ handle: 'amy', acceptedReceived: 0 });
 
-		await endorsements.decideEndorsement(t.db, amy.user.id, toAmy.id, 'accept');
-		[shown] = await endorsements.listPublicEndorsements(t.db, bea.user.id);
+		await decideEndorsement(t.db, amy.user.id, toAmy.id, 'accept');
+		[shown] = await listPublicEndorsements(t.db, bea.user.id);
 		expect(shown.mutual).toBe(true);
 		expect(shown.endorser).toMatchObject({ handle: 'amy', acceptedReceived: 1 });
-		expect((await endorsements.listPublicEndorsements(t.db, amy.user.id))[0].mutual).toBe(true);
+		expect((await listPublicEndorsements(t.db, amy.user.id))[0].mutual).toBe(true);
 
-		await endorsements.decideEndorsement(t.db, amy.user.id, toAmy.id, 'hide');
-		[shown] = await endorsements.listPublicEndorsements(t.db, bea.user.id);
+		await decideEndorsement(t.db, amy.user.id, toAmy.id, 'hide');
+		[shown] = await listPublicEndorsements(t.db, bea.user.id);
 		expect(shown.mutual).toBe(false);
 		expect(shown.endorser.acceptedReceived).toBe(0);
 	});
@@ -600,20 +607,20 @@ describe.each(testEngines())('endorsements on $name', (engine) => {
 		const ola = await practitioner('ola');
 		const ned = await practitioner('ned');
 		const cli = await signUp('cli');
-		expect(await endorsements.createRequest(t.db, ola.user.id, ned.work.id, null)).toEqual({
+		expect(await createRequest(t.db, ola.user.id, ned.work.id, null)).toEqual({
 			ok: false,
 			error: 'Choose a piece of work from your profile.'
 		});
-		const made = await endorsements.createRequest(t.db, ola.user.id, ola.work.id, 'Chris at Acme');
+		const made = await createRequest(t.db, ola.user.id, ola.work.id, 'Chris at Acme');
 		if (!made.ok) throw new Error(made.error);
 		expect(made.token).toMatch(/^[a-z2-7]{32}$/);
-		expect(await endorsements.findOpenRequest(t.db, made.token)).toMatchObject({
+		expect(await findOpenRequest(t.db, made.token)).toMatchObject({
 			owner_id: ola.user.id,
 			work_item_id: ola.work.id,
 			invitee: 'Chris at Acme',
 			handle: 'ola'
 		});
-		expect(await endorsements.findOpenRequest(t.db, 'not-a-token')).toBeUndefined();
+		expect(await findOpenRequest(t.db, 'not-a-token')).toBeUndefined();
 
 		const answer = await submit(
 			established(cli),
@@ -625,22 +632,20 @@ describe.each(testEngines())('endorsements on $name', (engine) => {
 			made.token
 		);
 		expect(answer.ok).toBe(true);
-		expect(await endorsements.listRequests(t.db, ola.user.id)).toMatchObject([
+		expect(await listRequests(t.db, ola.user.id)).toMatchObject([
 			{ status: 'answered', invitee: 'Chris at Acme', work_title: 'Spring relaunch' }
 		]);
-		expect(await endorsements.findOpenRequest(t.db, made.token)).toBeUndefined();
+		expect(await findOpenRequest(t.db, made.token)).toBeUndefined();
 
-		const second = await endorsements.createRequest(t.db, ola.user.id, ola.work.id, null);
+		const second = await createRequest(t.db, ola.user.id, ola.work.id, null);
 		if (!second.ok) throw new Error(second.error);
-		const open = await endorsements.findOpenRequest(t.db, second.token);
+		const open = await findOpenRequest(t.db, second.token);
 		expect(open).toBeDefined();
-		expect(await endorsements.revokeRequest(t.db, ned.user.id, open!.id)).toBe(false);
-		expect(await endorsements.findOpenRequest(t.db, second.token)).toBeDefined();
-		expect(await endorsements.revokeRequest(t.db, ola.user.id, open!.id)).toBe(true);
-		expect(await endorsements.findOpenRequest(t.db, second.token)).toBeUndefined();
-		expect((await endorsements.listRequests(t.db, ola.user.id)).map((r) => r.status)).toEqual([
-			'answered'
-		]);
+		expect(await revokeRequest(t.db, ned.user.id, open!.id)).toBe(false);
+		expect(await findOpenRequest(t.db, second.token)).toBeDefined();
+		expect(await revokeRequest(t.db, ola.user.id, open!.id)).toBe(true);
+		expect(await findOpenRequest(t.db, second.token)).toBeUndefined();
+		expect((await listRequests(t.db, ola.user.id)).map((r) => r.status)).toEqual(['answered']);
 	});
 });
 

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { renderAsync } from '@resvg/resvg-js';
 import satori, { type Font } from 'satori';
-import { getInitials, pickPlaceholderColour } from '#lib/server/images.js';
+import { getInitials, pickPlaceholderColour } from '#lib/server/platform/images.js';
 
 export const OG_WIDTH = 1200;
 export const OG_HEIGHT = 630;

@@ -9,7 +9,7 @@ import {
 	fetcherOptionsFromEnv,
 	type FetchErrorCode,
 	type FetcherOptions
-} from '#lib/server/fetcher.js';
+} from '#lib/server/platform/fetcher.js';
 
 interface Seen {
 	path: string;

@@ -8,7 +8,7 @@ import {
 	getInitials,
 	processAvatar,
 	renderPlaceholderSvg
-} from '#lib/server/images.js';
+} from '#lib/server/platform/images.js';
 
 const UNSUPPORTED = 'Upload a JPEG, PNG or WebP image.';
 const RED = { r: 220, g: 20, b: 20 };

@@ -1,7 +1,7 @@
 import { render } from 'svelte/server';
 import SiteHeader from '#lib/components/SiteHeader.svelte';
 import { getCachedSession } from '#lib/server/auth/session-cache.js';
-import { peekPage, servePage } from '#lib/server/page-cache.js';
+import { peekPage, servePage } from '#lib/server/http/page-cache.js';
 
 // src/server.js answers cached profile pages before SvelteKit turns the request into a web Request
 // and back. The app bundle and the server entry are separate module graphs, so the lookup is

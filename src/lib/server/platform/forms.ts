@@ -40,3 +40,12 @@ export function parseForm<
 	}
 	return { ok: false, errors, values: safeValues(values) };
 }
+
+/** A trimmed text field that may be left empty (stored as null), with a length limit. */
+export const optionalText = (max: number, label: string) =>
+	v.pipe(
+		v.string(),
+		v.trim(),
+		v.maxLength(max, `${label}: use at most ${max} characters.`),
+		v.transform((value) => (value === '' ? null : value))
+	);

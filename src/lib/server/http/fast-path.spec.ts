@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { personalise } from '#lib/server/fast-path.js';
+import { personalise } from '#lib/server/http/fast-path.js';
 
 const anonymousPage = `<html><body><a href="#main">Skip</a><div id="site-header"><header><nav aria-label="Main"><ul><li><a href="/login">Log in</a></li></ul></nav></header></div><main id="main"><div class="card">Profile</div></main></body></html>`;
 

@@ -1,7 +1,12 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { pickPlaceholderColour } from '#lib/server/images.js';
-import { OG_HEIGHT, OG_WIDTH, renderOgImage, type OgProfile } from '#lib/server/og-image.js';
+import { pickPlaceholderColour } from '#lib/server/platform/images.js';
+import {
+	OG_HEIGHT,
+	OG_WIDTH,
+	renderOgImage,
+	type OgProfile
+} from '#lib/server/platform/og-image.js';
 
 type Rgb = { r: number; g: number; b: number };
 

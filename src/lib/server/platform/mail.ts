@@ -1,6 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Executor } from '#lib/server/db/connect.js';
-import { logger } from '#lib/server/log.js';
+import { logger } from '#lib/server/platform/log.js';
 
 export interface Mail {
 	to: string;

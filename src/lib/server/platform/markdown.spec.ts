@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { markdownToText, renderMarkdown } from '#lib/server/markdown.js';
+import { markdownToText, renderMarkdown } from '#lib/server/platform/markdown.js';
 
 const ALLOWED_TAGS = new Set([
 	'p',

@@ -8,10 +8,10 @@ import { migrateToLatest } from '#lib/server/db/migrate.js';
 import type { Availability, Visibility } from '#lib/server/db/schema.js';
 import { hashPassword } from '#lib/server/auth/password.js';
 import { HANDLE_PATTERN, RESERVED_HANDLES } from '#lib/server/auth/validation.js';
-import type { Relationship } from '#lib/server/endorsements.js';
+import type { Relationship } from '#lib/server/endorsements/rules.js';
 import { normalizeAccount, type Network } from '#lib/server/networks.js';
 import { slugify } from '#lib/server/work.js';
-import { refreshSearchDocuments } from '#lib/server/search.js';
+import { refreshSearchDocuments } from '#lib/server/search/projection.js';
 
 export const SEED_PASSWORD = 'proofwork-seed-password';
 // Profiles per transaction: large enough to amortise round trips, small enough for PGlite's memory.

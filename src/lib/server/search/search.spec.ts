@@ -3,16 +3,15 @@ import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import type { Db } from '#lib/server/db/connect.js';
 import type { VerificationStatus } from '#lib/server/db/schema.js';
 import * as accounts from '#lib/server/accounts.js';
-import * as endorsements from '#lib/server/endorsements.js';
+import { submitEndorsement } from '#lib/server/endorsements/submit.js';
+import { decideEndorsement } from '#lib/server/endorsements/moderation.js';
+import { listInbox } from '#lib/server/endorsements/views.js';
 import * as profiles from '#lib/server/profiles.js';
 import * as networkAccounts from '#lib/server/network-accounts.js';
-import {
-	parseSearchParams,
-	queryWords,
-	refreshSearchDocuments,
-	searchProfiles,
-	suggestSpellings
-} from '#lib/server/search.js';
+import { parseSearchParams, queryWords } from '#lib/server/search/params.js';
+import { refreshSearchDocuments } from '#lib/server/search/projection.js';
+import { searchProfiles } from '#lib/server/search/query.js';
+import { suggestSpellings } from '#lib/server/search/spelling.js';
 import * as skills from '#lib/server/skills.js';
 import * as work from '#lib/server/work.js';
 
@@ -85,7 +84,7 @@ describe.each(testEngines())('search on $name', (engine) => {
 			createdAt: new Date('2020-01-01'),
 			emailVerified: true
 		});
-		const sent = await endorsements.submitEndorsement(t.db, {
+		const sent = await submitEndorsement(t.db, {
 			endorser: verified(fan),
 			subjectId: honest.id,
 			input: {
@@ -98,11 +97,11 @@ describe.each(testEngines())('search on $name', (engine) => {
 			skillIds: [rustSkill.id]
 		});
 		if (!sent.ok) throw new Error('endorsement refused');
-		await endorsements.decideEndorsement(t.db, honest.id, sent.id, 'accept');
+		await decideEndorsement(t.db, honest.id, sent.id, 'accept');
 		// A pending endorsement of the stuffer must not count as evidence.
 		const stufferId = (await accounts.findUserByHandle(t.db, 'stuffer'))!.id;
 		const stufferSkill = (await skills.listProfileSkills(t.db, stufferId))[0];
-		await endorsements.submitEndorsement(t.db, {
+		await submitEndorsement(t.db, {
 			endorser: verified(critic),
 			subjectId: stufferId,
 			input: {
@@ -192,11 +191,11 @@ describe.each(testEngines())('search on $name', (engine) => {
 
 	it('stops counting an endorsement once it is hidden', async () => {
 		const honest = (await accounts.findUserByHandle(t.db, 'honest'))!;
-		const [e] = await endorsements.listInbox(t.db, honest.id);
-		await endorsements.decideEndorsement(t.db, honest.id, e.id, 'hide');
+		const [e] = await listInbox(t.db, honest.id);
+		await decideEndorsement(t.db, honest.id, e.id, 'hide');
 		const hidden = await search(t.db, { q: 'rust' });
 		expect(hidden.results.find((r) => r.handle === 'honest')?.acceptedEndorsements).toBe(0);
-		await endorsements.decideEndorsement(t.db, honest.id, e.id, 'show');
+		await decideEndorsement(t.db, honest.id, e.id, 'show');
 		expect(handles(await search(t.db, { q: 'rust' }))[0]).toBe('honest');
 	});
 

@@ -3,10 +3,10 @@
 import process from 'node:process';
 import { createDatabase } from '#lib/server/db/connect.js';
 import { migrateToLatest } from '#lib/server/db/migrate.js';
-import { createFetcher, fetcherOptionsFromEnv } from '#lib/server/fetcher.js';
+import { createFetcher, fetcherOptionsFromEnv } from '#lib/server/platform/fetcher.js';
 import { startJobs } from '#lib/server/jobs.js';
 import { setGithubToken } from '#lib/server/adapters/github.js';
-import { logger } from '#lib/server/log.js';
+import { logger } from '#lib/server/platform/log.js';
 
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) {

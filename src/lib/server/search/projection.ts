@@ -1,0 +1,59 @@
+import { sql } from 'kysely';
+import type { Executor } from '#lib/server/db/connect.js';
+
+// Projection of a profile into its search row (profile_search), the one table search reads.
+
+/**
+ * Rewrites the search row of the given people from their profile, skills, work, accepted
+ * endorsements, verified network accounts and avatar. Called inside the transaction of every
+ * change to any of those (most through touchProfile).
+ */
+export async function refreshSearchDocuments(db: Executor, userIds: number[]): Promise<void> {
+	if (userIds.length === 0) return;
+	// Migration 2026_11_26_200000 holds a copy of this statement: change both together.
+	await sql`
+		insert into profile_search (user_id, listed, document, name_vec, skills_vec, work_vec, bio_vec,
+			name_text, skills_text, skill_ids, skill_keys, handle, headline, bio_excerpt, avatar_etag,
+			location, availability, accepted_endorsements, endorsement_score, work_count,
+			verified_accounts, evidence)
+		select p.user_id,
+			p.visibility = 'public' and p.display_name is not null and p.headline is not null,
+			strip(n.vec || s.vec || w.vec || b.vec), strip(n.vec), strip(s.vec), strip(w.vec), strip(b.vec),
+			coalesce(p.display_name, u.handle), s.txt, s.ids, s.keys, u.handle, p.headline,
+			left(p.bio_md, 600), a.etag, p.location, p.availability, e.n, e.score, w.n, v.n,
+			e.score + 0.25 * least(w.n, 8) + 0.5 * least(v.n, 4)
+		from profiles p
+		join users u on u.id = p.user_id
+		left join avatars a on a.user_id = p.user_id
+		cross join lateral (select to_tsvector('english', coalesce(p.display_name, '') || ' ' || u.handle || ' ' || coalesce(p.headline, '')) as vec) n
+		cross join lateral (
+			select coalesce(to_tsvector('english', string_agg(sk.name, ' ')), ''::tsvector) as vec,
+				coalesce(string_agg(sk.name, ', ' order by ps.position), '') as txt,
+				coalesce(array_agg(sk.id), '{}') as ids,
+				coalesce(array_agg(lower(sk.name)), '{}') as keys
+			from profile_skills ps join skills sk on sk.id = ps.skill_id where ps.user_id = p.user_id) s
+		cross join lateral (
+			select coalesce(to_tsvector('english', string_agg(wi.title || ' ' || wi.outcome, ' ')), ''::tsvector) as vec,
+				count(*)::int as n
+			from work_items wi where wi.user_id = p.user_id) w
+		cross join lateral (select to_tsvector('english', p.bio_md) as vec) b
+		cross join lateral (
+			select count(*)::int as n,
+				coalesce(sum(1 + ln(1 + (select count(*) from endorsements r where r.subject_id = en.endorser_id and r.status = 'accepted'))), 0)::float8 as score
+			from endorsements en where en.subject_id = p.user_id and en.status = 'accepted') e
+		cross join lateral (
+			select count(*)::int as n from network_accounts na
+			where na.user_id = p.user_id and na.verification_status = 'verified') v
+		where p.user_id in (${sql.join(userIds)})
+		on conflict (user_id) do update set
+			listed = excluded.listed, document = excluded.document, name_vec = excluded.name_vec,
+			skills_vec = excluded.skills_vec, work_vec = excluded.work_vec, bio_vec = excluded.bio_vec,
+			name_text = excluded.name_text, skills_text = excluded.skills_text, skill_ids = excluded.skill_ids,
+			skill_keys = excluded.skill_keys, handle = excluded.handle, headline = excluded.headline,
+			bio_excerpt = excluded.bio_excerpt, avatar_etag = excluded.avatar_etag,
+			location = excluded.location, availability = excluded.availability,
+			accepted_endorsements = excluded.accepted_endorsements,
+			endorsement_score = excluded.endorsement_score, work_count = excluded.work_count,
+			verified_accounts = excluded.verified_accounts, evidence = excluded.evidence
+	`.execute(db);
+}

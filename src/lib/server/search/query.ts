@@ -1,0 +1,259 @@
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import type { Executor } from '#lib/server/db/connect.js';
+import type { Availability } from '#lib/server/db/schema.js';
+import { avatarUrl } from '#lib/server/avatar-url.js';
+import { queryWords, type SearchQuery } from '#lib/server/search/params.js';
+import {
+	corrections,
+	skillSpelledLike,
+	splitHighlights,
+	tsquery
+} from '#lib/server/search/spelling.js';
+import { bandTest, PAGE_SIZE, sampleMatches, type Band } from '#lib/server/search/bands.js';
+
+// What a field matching the words adds to a profile's evidence_rank, each field counted once, so
+// repeating a word in one's own text gains nothing; MAX_TEXT_SCORE is their sum.
+const WEIGHTS = { name: 1.0, skills: 0.6, work: 0.35, bio: 0.15 };
+const MAX_TEXT_SCORE = 2.1;
+
+export interface SearchResult {
+	userId: number;
+	handle: string;
+	name: string;
+	headline: string | null;
+	location: string | null;
+	availability: Availability;
+	avatar: string;
+	skills: string[];
+	snippet: { text: string; mark: boolean }[];
+	matched: string[];
+	acceptedEndorsements: number;
+	workCount: number;
+	verifiedAccounts: number;
+	score: number;
+}
+
+/**
+ * Public, listed profiles matching the query, best first. Relevance counts each field once (name
+ * and headline > skills > work > bio), and any evidence (accepted endorsements, weighted by their
+ * authors' standing; work; verified accounts) ranks a profile above every profile without any.
+ */
+export async function searchProfiles(
+	db: Executor,
+	query: SearchQuery
+): Promise<{ results: SearchResult[]; next: string | null }> {
+	const words = queryWords(query.q);
+	const typo = words.length === 1 && [...words[0]].length >= 3 ? words[0] : null;
+	const found = await findProfiles(
+		db,
+		query,
+		words.length ? { all: tsquery(words, '&'), any: tsquery(words, '|'), typo } : null
+	);
+	// A longer word that finds nobody, not even by its typo matches below, is searched again as
+	// each of its corrections: names trigrams miss are found that way ('khuamlo': Khumalo). Its
+	// later pages find nobody either, so they are corrected the same way.
+	if (found.results.length || !typo || [...typo].length < 5) return found;
+	// Letters and digits only (queryWords), so the string cannot carry operators.
+	const corrected = sql`to_tsquery('english', ${corrections(typo).join(' | ')})`;
+	return findProfiles(db, query, { all: corrected, any: corrected, typo: null });
+}
+
+async function findProfiles(
+	db: Executor,
+	query: SearchQuery,
+	words: { all: RawBuilder<unknown>; any: RawBuilder<unknown>; typo: string | null } | null
+): Promise<{ results: SearchResult[]; next: string | null }> {
+	const all = words?.all ?? null;
+	const any = words?.any ?? null;
+	const typo = words?.typo ?? null;
+
+	// Typo tolerance for one word of three letters or more: people named like it, and holders of
+	// skills spelled like it, match too. Skills whose name holds the word itself are left out:
+	// their holders match it anyway, and a common word would cost a second index read.
+	const closeSkills =
+		typo && all
+			? (
+					await sql<{ key: string }>`
+						select lower(k.name) as key from skills k
+						where ${skillSpelledLike(typo)} and not (to_tsvector('english', k.name) @@ ${all})`.execute(db)
+				).rows.map((row) => row.key)
+			: [];
+
+	const text = any
+		? sql<number>`(${sql.lit(WEIGHTS.name)} * (s.name_vec @@ ${any})::int + ${sql.lit(WEIGHTS.skills)} * (s.skills_vec @@ ${any})::int + ${sql.lit(WEIGHTS.work)} * (s.work_vec @@ ${any})::int + ${sql.lit(WEIGHTS.bio)} * (s.bio_vec @@ ${any})::int)`
+		: null;
+	// Without words the score is evidence_rank itself (migration 2026_11_26_000000), so that its
+	// index gives the order without a sort. Words add to it, rounded the same way.
+	const score = text
+		? sql<number>`round((${text} + s.evidence_rank) * 1e6) / 1e6`
+		: sql<number>`s.evidence_rank`;
+
+	const filters: Expression<SqlBool>[] = [];
+	// Skills are unique without regard to case, so their lowercased names identify them.
+	if (query.skills.length)
+		filters.push(sql<SqlBool>`s.skill_keys @> ${query.skills.map((s) => s.toLowerCase())}::text[]`);
+	if (query.location)
+		filters.push(
+			sql<SqlBool>`s.location ilike ${'%' + query.location.replace(/[\\%_]/g, '\\$&') + '%'}`
+		);
+	if (query.availability) filters.push(sql<SqlBool>`s.availability = ${query.availability}`);
+	if (query.minEndorsements > 0)
+		filters.push(sql<SqlBool>`s.accepted_endorsements >= ${query.minEndorsements}`);
+	if (query.hasWork) filters.push(sql<SqlBool>`s.work_count > 0`);
+	if (query.verifiedOnly) filters.push(sql<SqlBool>`s.verified_accounts > 0`);
+	if (query.after) {
+		filters.push(sql<SqlBool>`(${score}, s.user_id) < (${query.after.score}, ${query.after.id})`);
+		// Words never take anything away, so past the cursor's score no rank is higher either.
+		if (text) filters.push(sql<SqlBool>`s.evidence_rank <= ${query.after.score}`);
+	}
+
+	// The words match the document or, for one word, a close skill or a close name. These typo
+	// matches add nothing to the score: no field holds the word as typed.
+	const inDocument = all ? sql<SqlBool>`s.document @@ ${all}` : null;
+	const closeSkill = closeSkills.length
+		? sql<SqlBool>`s.skill_keys && ${closeSkills}::text[]`
+		: null;
+	const closeName = typo ? sql<SqlBool>`${typo} <% s.name_text` : null;
+	const matching = (
+		alternatives: (RawBuilder<SqlBool> | null)[],
+		listed = sql<SqlBool>`s.listed`
+	) => {
+		const present = alternatives.filter((a) => a !== null);
+		return [
+			listed,
+			...(present.length ? [sql<SqlBool>`(${sql.join(present, sql` or `)})`] : []),
+			...filters
+		];
+	};
+	// Without bounds, the words are rare and their indexes find the few matches. `is true` keeps
+	// the planner from testing `listed` by also reading every entry of the listed-rank index, which
+	// it does when it overestimates the matches (of corrections, whose words mostly occur nowhere).
+	const unbounded = text
+		? matching([inDocument, closeSkill, closeName], sql<SqlBool>`(s.listed) is true`)
+		: matching([]);
+
+	let bounded: Expression<SqlBool>[] | null = null;
+	if (inDocument && any) {
+		const sample = await sampleMatches(db, {
+			tests: {
+				document: inDocument,
+				skills: sql<SqlBool>`s.skills_vec @@ ${any}`,
+				name: sql<SqlBool>`s.name_vec @@ ${any}`,
+				closeSkill: closeSkill ?? sql<SqlBool>`false`
+			},
+			// Close names, the dearest test, are left out: any page-full of matches will do.
+			matches: closeSkill ? ['document', 'closeSkill'] : ['document'],
+			filters,
+			score,
+			after: query.after
+		});
+		if (sample) {
+			// Words add at most MAX_TEXT_SCORE to a profile's evidence_rank and never take anything
+			// away, so a profile ranked that much below the sample's lowest score cannot make the
+			// page. Further down, less can lift it far enough: more than 0.5 below, its skills or
+			// its name must match (work and bio add 0.5 at most); more than 1.1 below, its name must
+			// (the rest add 1.1). A typo match must be ranked above the lowest score itself.
+			const { matched } = sample;
+			const withWords = (test: RawBuilder<SqlBool>) =>
+				sql<SqlBool>`(${inDocument}) is true and ${test}`;
+			const bands: Band[] = [
+				{
+					from: WEIGHTS.work + WEIGHTS.bio,
+					to: null,
+					test: inDocument,
+					entries: matched.document
+				},
+				{
+					from: MAX_TEXT_SCORE - WEIGHTS.name,
+					to: WEIGHTS.work + WEIGHTS.bio,
+					test: withWords(sql`(s.skills_vec @@ ${any} or s.name_vec @@ ${any})`),
+					entries: matched.skills + matched.name
+				},
+				{
+					from: MAX_TEXT_SCORE,
+					to: MAX_TEXT_SCORE - WEIGHTS.name,
+					test: withWords(sql`s.name_vec @@ ${any}`),
+					entries: matched.name
+				}
+			];
+			if (closeSkill)
+				bands.push({ from: 0, to: null, test: closeSkill, entries: matched.closeSkill });
+			// Trigram similarity costs far more per row than its index: that one is always read.
+			if (closeName) bands.push({ from: 0, to: null, test: closeName, entries: 0 });
+			bounded = matching(bands.map((band) => bandTest(band, sample)));
+		}
+	}
+
+	let rows = await readPage(db, bounded ?? unbounded, score, any);
+	// The sample's page-full is always within the bands, unless a write came between the two
+	// statements: then the page comes up short, and is read again without them.
+	if (bounded && rows.length <= PAGE_SIZE) rows = await readPage(db, unbounded, score, any);
+
+	const page = rows.slice(0, PAGE_SIZE);
+	const last = page.at(-1);
+	return {
+		results: page.map((r) => ({
+			userId: r.user_id,
+			handle: r.handle,
+			name: r.name_text,
+			headline: r.headline,
+			location: r.location,
+			availability: r.availability,
+			avatar: avatarUrl(r.user_id, r.avatar_etag, 'small'),
+			skills: r.skills_text ? r.skills_text.split(', ').slice(0, 6) : [],
+			snippet: splitHighlights(r.snippet ?? `${r.headline ?? ''} — ${r.bio_excerpt}`.slice(0, 200)),
+			matched: ['name or headline', 'skills', 'work', 'bio'].filter((_, i) => r.matched?.[i]),
+			acceptedEndorsements: Number(r.accepted_endorsements),
+			workCount: Number(r.work_count),
+			verifiedAccounts: Number(r.verified_accounts),
+			score: Number(r.score)
+		})),
+		next: rows.length > PAGE_SIZE && last ? `${last.score}_${last.user_id}` : null
+	};
+}
+
+interface PageRow {
+	user_id: number;
+	handle: string;
+	name_text: string;
+	headline: string | null;
+	location: string | null;
+	availability: Availability;
+	avatar_etag: string | null;
+	skills_text: string;
+	accepted_endorsements: number;
+	work_count: number;
+	verified_accounts: number;
+	bio_excerpt: string;
+	score: number;
+	snippet?: string;
+	matched?: boolean[];
+}
+
+// The page comes from the search table alone, which holds everything a result shows; with words,
+// only the rows of the page are then highlighted and told which fields matched.
+async function readPage(
+	db: Executor,
+	conditions: Expression<SqlBool>[],
+	score: RawBuilder<number>,
+	any: RawBuilder<unknown> | null
+): Promise<PageRow[]> {
+	const hits = sql<PageRow>`
+		select s.user_id, s.handle, s.name_text, s.headline, s.location, s.availability,
+			s.avatar_etag, s.skills_text, s.accepted_endorsements, s.work_count, s.verified_accounts,
+			s.bio_excerpt, ${score} as score
+		from profile_search s
+		where ${sql.join(conditions, sql` and `)}
+		order by score desc, s.user_id desc
+		limit ${PAGE_SIZE + 1}`;
+	if (!any) return (await hits.execute(db)).rows;
+	const snippetSource = sql`coalesce(hit.headline, '') || ' — ' || hit.bio_excerpt`;
+	const highlighted = await sql<PageRow>`
+		select hit.*,
+			ts_headline('english', ${snippetSource}, ${any}, 'StartSel=⟦, StopSel=⟧, MaxWords=28, MinWords=12, HighlightAll=false') as snippet,
+			array[m.name_vec @@ ${any}, m.skills_vec @@ ${any}, m.work_vec @@ ${any}, m.bio_vec @@ ${any}] as matched
+		from (${hits}) hit
+		join profile_search m on m.user_id = hit.user_id
+		order by hit.score desc, hit.user_id desc`.execute(db);
+	return highlighted.rows;
+}
