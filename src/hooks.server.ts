@@ -1,5 +1,6 @@
 import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit/hooks';
 import { sequence } from '@sveltejs/kit/hooks';
+import { render } from 'svelte/server';
 import {
 	DATABASE_URL,
 	FETCH_ALLOW_ADDRESSES,
@@ -23,16 +24,14 @@ import {
 	invalidateSessionCache
 } from '#lib/server/auth/session-cache.js';
 import {
-	getCachedPage,
-	invalidateProfilePages,
-	setHitListener,
-	storePage
-} from '#lib/server/http/page-cache.js';
-import { isLikelyBot, recordView } from '#lib/server/views.js';
-import { installFastPath } from '#lib/server/http/fast-path.js';
+	handleProfilePages,
+	installProfileCache,
+	invalidateProfilePages
+} from '#lib/server/http/profile-cache.js';
 import { createFetcher, fetcherOptionsFromEnv } from '#lib/server/platform/fetcher.js';
 import { startJobs, type Jobs } from '#lib/server/jobs.js';
 import { setGithubToken } from '#lib/server/adapters/github.js';
+import SiteHeader from '#lib/components/SiteHeader.svelte';
 
 export const init: ServerInit = async () => {
 	configureMail({ smtpUrl: SMTP_URL, from: MAIL_FROM });
@@ -45,8 +44,8 @@ export const init: ServerInit = async () => {
 		process.exit(1);
 	}
 	logger.info({ engine, mail: SMTP_URL ? 'smtp' : 'outbox' }, 'database ready');
-	setHitListener(countView);
-	installFastPath(countView);
+	// The cache renders the site header itself to personalise cached pages for signed-in visitors.
+	installProfileCache({ db, renderHeader: (user) => render(SiteHeader, { props: { user } }).body });
 	setGithubToken(GITHUB_TOKEN);
 	let jobs: Jobs | undefined;
 	try {
@@ -115,41 +114,16 @@ const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-function countView(profileId: number, userAgent: string | null, viewerId?: number) {
-	if (profileId !== viewerId && !isLikelyBot(userAgent)) recordView(db, profileId);
-}
-
-const PROFILE_PAGE = /^\/@[a-z0-9_]{3,30}\/?$/;
-const PROFILE_ID_HEADER = 'x-proofwork-profile-id';
-
-/**
- * Profile pages: counts a view for each page shown to someone other than its owner (bots and
- * link previewers aside), and serves signed-out visitors from a short-lived cache.
- */
-const handleProfilePages: Handle = async ({ event, resolve }) => {
-	if (event.request.method !== 'GET' && event.request.method !== 'HEAD') {
-		// Every write goes through a form action; once it has committed, cached pages and sessions may be stale.
-		const written = await resolve(event);
-		invalidateProfilePages();
-		invalidateSessionCache();
-		return written;
-	}
-	if (!PROFILE_PAGE.test(event.url.pathname)) return resolve(event);
-	const cacheable = !event.locals.user && event.url.search === '' && !event.isDataRequest;
-	const key = event.url.pathname;
-	const userAgent = event.request.headers.get('user-agent');
-	const cached = cacheable ? getCachedPage(key, userAgent) : undefined;
-	if (cached) return cached;
-	const response = await resolve(event);
-	const profileId = Number(response.headers.get(PROFILE_ID_HEADER));
-	if (response.status !== 200 || !profileId) return response;
-	countView(profileId, userAgent, event.locals.user?.id);
-	if (cacheable) return storePage(key, profileId, response);
-	response.headers.delete(PROFILE_ID_HEADER);
-	return response;
+/** Every write goes through a form action; once it has committed, cached pages and sessions may be stale. */
+const handleWrites: Handle = async ({ event, resolve }) => {
+	if (event.request.method === 'GET' || event.request.method === 'HEAD') return resolve(event);
+	const written = await resolve(event);
+	invalidateProfilePages();
+	invalidateSessionCache();
+	return written;
 };
 
-export const handle = sequence(handleAuth, handleProfilePages, handleSecurityHeaders);
+export const handle = sequence(handleAuth, handleWrites, handleProfilePages, handleSecurityHeaders);
 
 export const handleError: HandleServerError = ({ kind, error, event }) => {
 	// Errors the app raised on purpose (error(...)) and Kit's own 404s keep their messages.

@@ -28,21 +28,39 @@ const host = process.env.HOST || '0.0.0.0';
 const port = Number(process.env.PORT || 3000);
 const shutdownTimeoutMs = Number(process.env.SHUTDOWN_TIMEOUT || 1.5) * 1000;
 
-// Visits to /@handle that the app can answer from its page cache (src/lib/server/fast-path.ts) are
-// answered here, before SvelteKit turns the request into a web Request and back.
-const PROFILE_PATH = /^\/@[a-z0-9_]{3,30}$/;
-const SESSION_COOKIE = /(?:^|;\s*)pw_session=([^;]+)/;
-/** @type {{ lookup(path: string, sessionToken: string | null, userAgent: string | null): { headers: Record<string, string>, body: string } | undefined } | undefined} */
-const pageCache = /** @type {any} */ (globalThis)[Symbol.for('proofwork.pageCache')];
+// Visits to /@handle that the app can answer from its page cache (src/lib/server/http/profile-cache.ts)
+// are answered here, before SvelteKit turns the request into a web Request and back.
+const addressHeader = (process.env.ADDRESS_HEADER || '').toLowerCase();
+const xffDepth = Number(process.env.XFF_DEPTH || 1);
+
+/** The client address as adapter-node reads it (ADDRESS_HEADER, XFF_DEPTH), for counting views. */
+function clientAddress(/** @type {http.IncomingMessage} */ req) {
+	const header = addressHeader ? req.headers[addressHeader] : undefined;
+	if (typeof header === 'string') {
+		if (addressHeader !== 'x-forwarded-for') return header.trim();
+		const addresses = header.split(',');
+		return (addresses[addresses.length - xffDepth] ?? addresses[0]).trim();
+	}
+	return req.socket.remoteAddress ?? '';
+}
+
+/** @param {http.IncomingMessage} req */
+function header(req, /** @type {string} */ name) {
+	const value = req.headers[name];
+	return typeof value === 'string' ? value : null;
+}
 
 const server = http.createServer((req, res) => {
-	if (
-		pageCache &&
-		(req.method === 'GET' || req.method === 'HEAD') &&
-		PROFILE_PATH.test(req.url ?? '')
-	) {
-		const token = SESSION_COOKIE.exec(req.headers.cookie ?? '')?.[1] ?? null;
-		const hit = pageCache.lookup(req.url ?? '', token, req.headers['user-agent'] ?? null);
+	const cache = globalThis.proofworkProfileCache;
+	if (cache && (req.method === 'GET' || req.method === 'HEAD')) {
+		const hit = cache.lookup({
+			path: req.url ?? '',
+			cookie: header(req, 'cookie'),
+			userAgent: header(req, 'user-agent'),
+			accept: header(req, 'accept'),
+			fetchDest: header(req, 'sec-fetch-dest'),
+			address: clientAddress(req)
+		});
 		if (hit) {
 			res.writeHead(200, hit.headers);
 			res.end(req.method === 'HEAD' ? undefined : hit.body);

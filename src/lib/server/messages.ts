@@ -5,7 +5,7 @@ import { containsLink, isNewAccount } from '#lib/server/newcomers.js';
 import { DAY_MS } from '#lib/server/platform/time.js';
 import type { FieldErrors } from '#lib/server/platform/forms.js';
 import { sendMail } from '#lib/server/platform/mail.js';
-import { findRenamedHandle } from '#lib/server/profiles.js';
+import { resolveHandle } from '#lib/server/handles.js';
 
 export const SUBJECT_MAX = 120;
 export const BODY_MAX = 2000;
@@ -95,33 +95,17 @@ export async function findContactTarget(
 	handle: string,
 	viewerId: number
 ): Promise<TargetLookup> {
-	const row = await db
-		.selectFrom('users')
-		.innerJoin('profiles', 'profiles.user_id', 'users.id')
-		.select([
-			'users.id',
-			'users.handle',
-			'profiles.display_name',
-			'profiles.visibility',
-			'profiles.allow_contact'
-		])
-		.where((eb) => eb(eb.fn('lower', ['users.handle']), '=', handle.toLowerCase()))
-		.executeTakeFirst();
-	if (!row) {
-		const renamed = await findRenamedHandle(db, handle);
-		return renamed ? { kind: 'moved', handle: renamed } : { kind: 'missing' };
-	}
-	if (row.handle !== handle) return { kind: 'moved', handle: row.handle };
-	const isSelf = row.id === viewerId;
-	if (row.visibility === 'private' && !isSelf) return { kind: 'missing' };
+	const found = await resolveHandle(db, handle, viewerId);
+	if (found.kind !== 'found') return found;
+	const { card } = found;
 	return {
 		kind: 'found',
-		isSelf,
+		isSelf: found.isOwner,
 		target: {
-			userId: row.id,
-			handle: row.handle,
-			name: row.display_name ?? row.handle,
-			allowContact: row.allow_contact
+			userId: card.userId,
+			handle: card.handle,
+			name: card.name,
+			allowContact: card.allowContact
 		}
 	};
 }

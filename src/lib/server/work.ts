@@ -118,6 +118,21 @@ export async function listWork(db: Executor, userId: number): Promise<WorkWithSk
 	return attachSkills(db, items);
 }
 
+/** Titles of a person's work, in profile order, for pickers such as the endorsement form. */
+export async function listWorkTitles(
+	db: Executor,
+	userId: number
+): Promise<{ id: number; title: string }[]> {
+	return db
+		.selectFrom('work_items')
+		.select(['id', 'title'])
+		.where('user_id', '=', userId)
+		.orderBy('pinned', 'desc')
+		.orderBy('position')
+		.orderBy('id', 'desc')
+		.execute();
+}
+
 export async function getWork(
 	db: Executor,
 	userId: number,

@@ -1,6 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
-import { remember } from '#lib/server/http/page-cache.js';
+import { remember } from '#lib/server/http/profile-cache.js';
 import { lookUpProfilePage } from '#lib/server/public-profile.js';
 import { requireVerifiedUser } from '#lib/server/auth/guard.js';
 import { reportEndorsement } from '#lib/server/endorsements/moderation.js';
@@ -25,8 +25,8 @@ export const load: PageServerLoad = async ({ params, locals, url, setHeaders }) 
 	if (found.kind === 'missing') error(404, 'Profile not found');
 
 	const { profile, isOwner } = found;
-	// Read by hooks.server.ts, which counts the view and caches pages for signed-out visitors.
-	setHeaders({ 'X-Proofwork-Profile-Id': String(profile.userId) });
+	// Read by the profile cache (http/profile-cache.ts), which counts the view and keeps the page.
+	locals.profileId = profile.userId;
 	if (profile.visibility !== 'public') setHeaders({ 'X-Robots-Tag': 'noindex' });
 	if (profile.visibility === 'private') setHeaders({ 'Cache-Control': 'private, no-store' });
 	return { profile, isOwner, origin: url.origin, reported: url.searchParams.has('reported') };

@@ -1,4 +1,4 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import { findUserById } from '#lib/server/accounts.js';
@@ -7,16 +7,13 @@ import { findOwnEndorsement } from '#lib/server/endorsements/views.js';
 import { endorsementSchema } from '#lib/server/endorsements/rules.js';
 import { submitEndorsement, withdrawEndorsement } from '#lib/server/endorsements/submit.js';
 import { parseForm, type FieldErrors } from '#lib/server/platform/forms.js';
-import { lookUpProfile } from '#lib/server/public-profile.js';
+import { requireProfileCard } from '#lib/server/http/profile-route.js';
 import { listProfileSkills } from '#lib/server/skills.js';
-import { skillIdsFrom } from '#lib/server/work.js';
+import { listWorkTitles, skillIdsFrom } from '#lib/server/work.js';
 import type { Actions, PageServerLoad } from './$types';
 
 async function subjectFor(handle: string, viewerId: number) {
-	const found = await lookUpProfile(db, handle, viewerId);
-	if (found.kind === 'moved') redirect(301, `/@${found.handle}/endorse`);
-	if (found.kind === 'missing') error(404, 'Profile not found');
-	return found.profile;
+	return (await requireProfileCard(handle, viewerId, '/endorse')).card;
 }
 
 export const load: PageServerLoad = async ({ params, url }) => {
@@ -31,7 +28,7 @@ export const load: PageServerLoad = async ({ params, url }) => {
 			name: subject.name,
 			headline: subject.headline,
 			avatar: subject.avatar.small,
-			work: subject.work.map((w) => ({ id: w.id, title: w.title }))
+			work: await listWorkTitles(db, subject.userId)
 		},
 		skillOptions: await listProfileSkills(db, subject.userId),
 		self: subject.userId === user.id,

@@ -1,8 +1,8 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import { parseForm } from '#lib/server/platform/forms.js';
-import { lookUpProfile } from '#lib/server/public-profile.js';
+import { requireProfileCard } from '#lib/server/http/profile-route.js';
 import * as shortlists from '#lib/server/shortlists.js';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -41,8 +41,5 @@ export const actions = {
 
 // Private profiles do not exist for anyone but their owner, so they cannot be saved either.
 async function subjectFor(handle: string, viewerId: number) {
-	const found = await lookUpProfile(db, handle, viewerId);
-	if (found.kind === 'moved') redirect(301, `/@${found.handle}/shortlist`);
-	if (found.kind === 'missing') error(404, 'Profile not found');
-	return found.profile;
+	return (await requireProfileCard(handle, viewerId, '/shortlist')).card;
 }
