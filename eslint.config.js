@@ -11,11 +11,17 @@ const SERVER = String.raw`^(#|\$)lib/server/|/lib/server/`;
 const COMPONENTS = String.raw`^(#|\$)lib/components/|\.svelte$`;
 const APP = String.raw`/routes/|^\$app/`;
 const CLI = String.raw`(^|/)cli/`;
+/**
+ * @param {string} message
+ * @param {...string} regexes
+ * @returns {import('eslint').Linter.RulesRecord}
+ */
 const restrict = (message, ...regexes) => ({
 	'no-restricted-imports': ['error', { patterns: regexes.map((regex) => ({ regex, message })) }]
 });
 const QUERY = 'Routes call domain modules; queries live there (HOUSE_STYLE.md).';
 
+/** @type {import('eslint').Linter.Config[]} */
 const layers = [
 	{
 		files: ['src/lib/components/**'],

@@ -4,7 +4,7 @@ import { requireUser } from '#lib/server/auth/guard.js';
 import { findUserById } from '#lib/server/accounts.js';
 import { isNewAccount } from '#lib/server/newcomers.js';
 import { parseForm } from '#lib/server/platform/forms.js';
-import * as messages from '#lib/server/messages.js';
+import * as messages from '#lib/server/messages/index.js';
 import type { Actions, PageServerLoad } from './$types';
 
 async function targetFor(handle: string, viewerId: number) {

@@ -7,12 +7,13 @@ import { findOwnEndorsement } from '#lib/server/endorsements/views.js';
 import { endorsementSchema } from '#lib/server/endorsements/rules.js';
 import { submitEndorsement, withdrawEndorsement } from '#lib/server/endorsements/submit.js';
 import { parseForm, type FieldErrors } from '#lib/server/platform/forms.js';
+import type { ProfileCard } from '#lib/server/handles.js';
 import { requireProfileCard } from '#lib/server/http/profile-route.js';
 import { listProfileSkills } from '#lib/server/skills.js';
 import { listWorkTitles, skillIdsFrom } from '#lib/server/work.js';
 import type { Actions, PageServerLoad } from './$types';
 
-async function subjectFor(handle: string, viewerId: number) {
+async function subjectFor(handle: string, viewerId: number): Promise<ProfileCard> {
 	return (await requireProfileCard(handle, viewerId, '/endorse')).card;
 }
 

@@ -2,8 +2,9 @@ import { fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import { parseForm } from '#lib/server/platform/forms.js';
+import type { ProfileCard } from '#lib/server/handles.js';
 import { requireProfileCard } from '#lib/server/http/profile-route.js';
-import * as shortlists from '#lib/server/shortlists.js';
+import * as shortlists from '#lib/server/shortlists/index.js';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ params, url }) => {
@@ -40,6 +41,6 @@ export const actions = {
 } satisfies Actions;
 
 // Private profiles do not exist for anyone but their owner, so they cannot be saved either.
-async function subjectFor(handle: string, viewerId: number) {
+async function subjectFor(handle: string, viewerId: number): Promise<ProfileCard> {
 	return (await requireProfileCard(handle, viewerId, '/shortlist')).card;
 }

@@ -2,7 +2,7 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import { parseForm, type FieldErrors } from '#lib/server/platform/forms.js';
-import * as shortlists from '#lib/server/shortlists.js';
+import * as shortlists from '#lib/server/shortlists/index.js';
 import type { Actions, PageServerLoad } from './$types';
 
 const SAVED: Record<string, string> = {

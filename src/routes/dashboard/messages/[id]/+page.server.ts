@@ -3,7 +3,7 @@ import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import { findUserById } from '#lib/server/accounts.js';
 import { parseForm } from '#lib/server/platform/forms.js';
-import * as messages from '#lib/server/messages.js';
+import * as messages from '#lib/server/messages/index.js';
 import type { Actions, PageServerLoad } from './$types';
 
 const SAVED: Record<string, string> = {

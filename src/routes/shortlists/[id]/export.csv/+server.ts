@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
-import * as shortlists from '#lib/server/shortlists.js';
+import * as shortlists from '#lib/server/shortlists/index.js';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async ({ params, url }) => {

@@ -4,8 +4,8 @@ import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import type { User } from '#lib/server/db/schema.js';
 import * as accounts from '#lib/server/accounts.js';
 import { parseForm } from '#lib/server/platform/forms.js';
-import * as messages from '#lib/server/messages.js';
-import type { Author } from '#lib/server/messages.js';
+import * as messages from '#lib/server/messages/index.js';
+import type { Author } from '#lib/server/messages/index.js';
 import * as profiles from '#lib/server/profiles.js';
 import * as skills from '#lib/server/skills.js';
 

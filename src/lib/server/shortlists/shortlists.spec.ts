@@ -4,7 +4,7 @@ import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import type { Db } from '#lib/server/db/connect.js';
 import * as accounts from '#lib/server/accounts.js';
 import * as profiles from '#lib/server/profiles.js';
-import * as shortlists from '#lib/server/shortlists.js';
+import * as shortlists from '#lib/server/shortlists/index.js';
 
 let ipCounter = 0;
 async function signUp(db: Db, handle: string) {
