@@ -52,7 +52,12 @@ export function createDatabase(options: ConnectOptions): Db {
 				// PGlite creates the data directory itself but not its parents.
 				fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
 			}
-			const pglite = new PGlite(dir, { extensions: { pg_trgm } });
+			const pglite = new PGlite(dir, {
+				extensions: { pg_trgm },
+				// PostgreSQL's default 128 MB of shared buffers would live in this process's WASM heap;
+				// the OS file cache holds the pages anyway.
+				startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB']
+			});
 			await pglite.waitReady;
 			return pglite;
 		})());
