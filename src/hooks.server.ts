@@ -14,6 +14,7 @@ import {
 } from '$app/env/private';
 import { db, engine } from '#lib/server/db/index.js';
 import { migrateToLatest } from '#lib/server/db/migrate.js';
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '#lib/server/db/health.js';
 import { configureMail } from '#lib/server/platform/mail.js';
 import { logger } from '#lib/server/platform/log.js';
 import { SESSION_COOKIE, validateSessionToken } from '#lib/server/auth/session.js';
@@ -35,13 +36,22 @@ import SiteHeader from '#lib/components/SiteHeader.svelte';
 
 export const init: ServerInit = async () => {
 	configureMail({ smtpUrl: SMTP_URL, from: MAIL_FROM });
-	try {
-		await migrateToLatest(db);
-	} catch (error) {
-		// A half-migrated app must not serve: say why and stop.
-		logger.fatal(error instanceof Error ? error.message : String(error));
-		await db.destroy().catch(() => {});
-		process.exit(1);
+	for (let attempt = 1; ; attempt++) {
+		try {
+			await migrateToLatest(db);
+			break;
+		} catch (error) {
+			// A database that is away (restarting, failing over) is waited for: src/server.js answers
+			// 503 meanwhile. A migration that fails must not serve: say why and stop.
+			if (isDatabaseUnavailable(error)) {
+				logger.warn({ err: error, attempt }, 'the database is unavailable; trying again');
+				await new Promise((resolve) => setTimeout(resolve, Math.min(attempt, 5) * 1000));
+				continue;
+			}
+			logger.fatal(error instanceof Error ? error.message : String(error));
+			await db.destroy().catch(() => {});
+			process.exit(1);
+		}
 	}
 	logger.info({ engine, mail: SMTP_URL ? 'smtp' : 'outbox' }, 'database ready');
 	// The cache renders the site header itself to personalise cached pages for signed-in visitors.
@@ -70,7 +80,36 @@ export const init: ServerInit = async () => {
 	});
 };
 
+// Errors handleError found to be the database being away, by the request's locals.
+const outages = new WeakSet<App.Locals>();
+
+/** While the database is away, requests get 503 with Retry-After instead of a 500. */
+const handleDatabaseOutage: Handle = async ({ event, resolve }) => {
+	let response: Response;
+	try {
+		response = await resolve(event);
+	} catch (error) {
+		if (!isDatabaseUnavailable(error)) throw error;
+		logger.warn({ err: error, path: event.url.pathname }, 'the database is unavailable');
+		return new Response('The service is briefly unavailable. Try again in a few seconds.\n', {
+			status: 503,
+			headers: {
+				'Content-Type': 'text/plain; charset=utf-8',
+				'Retry-After': String(RETRY_AFTER_SECONDS),
+				'Cache-Control': 'no-store'
+			}
+		});
+	}
+	if (response.status !== 500 || !outages.has(event.locals)) return response;
+	const headers = new Headers(response.headers);
+	headers.set('Retry-After', String(RETRY_AFTER_SECONDS));
+	headers.set('Cache-Control', 'no-store');
+	return new Response(response.body, { status: 503, headers });
+};
+
 const handleAuth: Handle = async ({ event, resolve }) => {
+	// Liveness never touches the database, whatever cookies the prober sends.
+	if (event.url.pathname === '/healthz') return resolve(event);
 	const token = event.cookies.get(SESSION_COOKIE);
 	event.locals.user = null;
 	event.locals.session = null;
@@ -123,11 +162,22 @@ const handleWrites: Handle = async ({ event, resolve }) => {
 	return written;
 };
 
-export const handle = sequence(handleAuth, handleWrites, handleProfilePages, handleSecurityHeaders);
+export const handle = sequence(
+	handleDatabaseOutage,
+	handleAuth,
+	handleWrites,
+	handleProfilePages,
+	handleSecurityHeaders
+);
 
 export const handleError: HandleServerError = ({ kind, error, event }) => {
 	// Errors the app raised on purpose (error(...)) and Kit's own 404s keep their messages.
 	if (kind !== 'unknown') return;
+	if (isDatabaseUnavailable(error)) {
+		outages.add(event.locals);
+		logger.warn({ err: error, path: event.url.pathname }, 'the database is unavailable');
+		return { message: 'The service is briefly unavailable. Try again in a few seconds.' };
+	}
 	logger.error({ err: error, path: event.url.pathname }, 'request failed');
 	return { message: 'Something went wrong on our side.' };
 };

@@ -22,8 +22,6 @@ delete process.env.PORT_HEADER;
 // Avatars may be up to 5 MB; the action itself refuses anything larger with a clear message.
 process.env.BODY_SIZE_LIMIT ??= '6M';
 
-const { handler } = await import(new URL('../build/handler.js', import.meta.url).href);
-
 const host = process.env.HOST || '0.0.0.0';
 const port = Number(process.env.PORT || 3000);
 const shutdownTimeoutMs = Number(process.env.SHUTDOWN_TIMEOUT || 1.5) * 1000;
@@ -50,7 +48,40 @@ function header(req, /** @type {string} */ name) {
 	return typeof value === 'string' ? value : null;
 }
 
+/** @type {((req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void) | undefined} */
+let handler;
+const RETRY_AFTER_SECONDS = '5';
+
+/** @param {http.ServerResponse} res @param {string} text */
+function unavailable(res, text) {
+	res.writeHead(503, {
+		'content-type': 'text/plain; charset=utf-8',
+		'retry-after': RETRY_AFTER_SECONDS,
+		'cache-control': 'no-store'
+	});
+	res.end(text);
+}
+
+/** Responses being written, so that shutdown can tell their clients not to reuse the connection. */
+const inFlight = new Set();
+let stopping = false;
+
 const server = http.createServer((req, res) => {
+	// While starting (the database may still be away) and while stopping, the process is alive but
+	// not ready: load balancers read that from /healthz and /readyz, everyone else gets a 503.
+	if (stopping) res.setHeader('connection', 'close');
+	if (!handler || (stopping && req.url === '/readyz')) {
+		if (req.url === '/healthz' && !stopping) res.end('ok\n');
+		else
+			unavailable(res, stopping ? 'Shutting down.\n' : 'Starting; try again in a few seconds.\n');
+		return;
+	}
+	inFlight.add(res);
+	res.once('close', () => {
+		inFlight.delete(res);
+		// Keep-alive connections whose last request just finished must not hold the shutdown up.
+		if (stopping) server.closeIdleConnections();
+	});
 	const cache = globalThis.proofworkProfileCache;
 	if (cache && (req.method === 'GET' || req.method === 'HEAD')) {
 		const hit = cache.lookup({
@@ -78,16 +109,24 @@ const server = http.createServer((req, res) => {
 	});
 });
 
-server.listen({ host, port }, () => {
+await new Promise((resolve) => server.listen({ host, port }, () => resolve(undefined)));
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
+
+// Runs the app's init (migrations, job queue), which waits for a database that is away.
+({ handler } = await import(new URL('../build/handler.js', import.meta.url).href));
+if (!stopping) {
 	const shown = publicUrl ? publicUrl.origin : `http://localhost:${port}`;
 	console.log(`Proofwork is listening on ${host}:${port}; open ${shown}`);
-});
+}
 
-let stopping = false;
 /** @param {string} reason */
 function shutdown(reason) {
 	if (stopping) return;
 	stopping = true;
+	if (!handler) process.exit(0);
+	// Responses not yet sent close their connection after them, so clients do not reuse it.
+	for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
 	server.close(() => {
 		// Lets the app close its database (see hooks.server.ts), then the process ends by itself.
 		// @ts-expect-error adapter-node's own event name, not one of Node's signals
@@ -100,5 +139,3 @@ function shutdown(reason) {
 		setTimeout(() => process.exit(0), 1000).unref();
 	}, shutdownTimeoutMs).unref();
 }
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-process.on('SIGINT', () => shutdown('SIGINT'));
