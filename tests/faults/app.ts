@@ -5,6 +5,11 @@ import fs from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 
+// The Node flags of `npm start` (package.json), so the suite measures the app as it is run.
+const START_FLAGS: string[] = JSON.parse(
+	fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')
+).scripts.start.match(/--[\w-]+=\S+/g);
+
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
 export async function freePort(): Promise<number> {
@@ -40,7 +45,7 @@ export class App {
 	start(): void {
 		const log = fs.openSync(this.options.logFile, 'a');
 		this.expectingExit = false;
-		const child = spawn(process.execPath, ['src/server.js'], {
+		const child = spawn(process.execPath, [...START_FLAGS, 'src/server.js'], {
 			cwd: ROOT,
 			env: {
 				...process.env,
