@@ -7,6 +7,7 @@ import {
 	FETCH_USER_AGENT,
 	GITHUB_TOKEN,
 	JOBS_IN_PROCESS,
+	LISTEN_ORIGIN,
 	MAIL_FROM,
 	PUBLIC_URL,
 	SMTP_URL
@@ -14,7 +15,8 @@ import {
 import { db, engine } from '#lib/server/db/index.js';
 import { migrateToLatest } from '#lib/server/db/migrate.js';
 import { configureMail } from '#lib/server/platform/mail.js';
-import { logger } from '#lib/server/platform/log.js';
+import { loggablePath, logger } from '#lib/server/platform/log.js';
+import { configureSiteOrigin } from '#lib/server/platform/site.js';
 import { SESSION_COOKIE, validateSessionToken } from '#lib/server/auth/session.js';
 import { deleteSessionCookie, setSessionCookie } from '#lib/server/auth/cookies.js';
 import {
@@ -36,6 +38,7 @@ import { setGithubToken } from '#lib/server/adapters/github.js';
 
 export const init: ServerInit = async () => {
 	configureMail({ smtpUrl: SMTP_URL, from: MAIL_FROM });
+	configureSiteOrigin(PUBLIC_URL, LISTEN_ORIGIN);
 	try {
 		await migrateToLatest(db);
 	} catch (error) {
@@ -154,6 +157,6 @@ export const handle = sequence(handleAuth, handleProfilePages, handleSecurityHea
 export const handleError: HandleServerError = ({ kind, error, event }) => {
 	// Errors the app raised on purpose (error(...)) and Kit's own 404s keep their messages.
 	if (kind !== 'unknown') return;
-	logger.error({ err: error, path: event.url.pathname }, 'request failed');
+	logger.error({ err: error, path: loggablePath(event.url.pathname) }, 'request failed');
 	return { message: 'Something went wrong on our side.' };
 };

@@ -6,6 +6,7 @@ import { isNewAccount } from '#lib/server/newcomers.js';
 import { parseForm } from '#lib/server/platform/forms.js';
 import * as messages from '#lib/server/messages.js';
 import type { Actions, PageServerLoad } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
 async function targetFor(handle: string, viewerId: number) {
 	const found = await messages.findContactTarget(db, handle, viewerId);
@@ -43,7 +44,7 @@ export const actions = {
 			sender: await authorFor(user),
 			recipientId: found.target.userId,
 			input: parsed.data,
-			origin: url.origin
+			origin: siteOrigin()
 		});
 		if (!result.ok) return fail(result.status, { errors: result.errors, values: parsed.values });
 		redirect(303, `/dashboard/messages/${result.id}?saved=sent`);

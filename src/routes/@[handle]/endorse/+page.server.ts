@@ -11,6 +11,7 @@ import { lookUpProfile } from '#lib/server/public-profile.js';
 import { listProfileSkills } from '#lib/server/skills.js';
 import { skillIdsFrom } from '#lib/server/work.js';
 import type { Actions, PageServerLoad } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
 async function subjectFor(handle: string, viewerId: number) {
 	const found = await lookUpProfile(db, handle, viewerId);
@@ -70,7 +71,7 @@ export const actions = {
 			input: parsed.data,
 			skillIds: selected,
 			requestToken: String(form.get('request') ?? '') || null,
-			origin: url.origin
+			origin: siteOrigin()
 		});
 		if (!result.ok)
 			return fail(result.status, { errors: result.errors, values: parsed.values, selected });

@@ -4,6 +4,7 @@ import { renderMarkdown, markdownToText } from '#lib/server/platform/markdown.js
 import { domainOf, lookUpProfile } from '#lib/server/public-profile.js';
 import { getWorkBySlug } from '#lib/server/work.js';
 import type { PageServerLoad } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
 // A public profile is complete as server-rendered HTML; it ships no JavaScript at all (its few
 // forms, such as log out, are plain form posts).
@@ -31,6 +32,6 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 		},
 		caseStudyHtml: renderMarkdown(case_study_md),
 		summary: markdownToText(case_study_md, 200),
-		canonical: `${url.origin}/@${found.profile.handle}/work/${work.slug}`
+		canonical: `${siteOrigin()}/@${found.profile.handle}/work/${work.slug}`
 	};
 };
