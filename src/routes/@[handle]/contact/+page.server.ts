@@ -35,7 +35,7 @@ export const load: PageServerLoad = async ({ params }) => {
 };
 
 export const actions = {
-	send: async ({ request, params, url }) => {
+	send: async ({ request, params }) => {
 		const { user } = requireUser();
 		const found = await targetFor(params.handle, user.id);
 		const parsed = parseForm(messages.contactSchema, await request.formData());

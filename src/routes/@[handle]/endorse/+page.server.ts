@@ -57,7 +57,7 @@ export const load: PageServerLoad = async ({ params, url }) => {
 };
 
 export const actions = {
-	save: async ({ request, params, url }) => {
+	save: async ({ request, params }) => {
 		const { user } = requireUser();
 		const subject = await subjectFor(params.handle, user.id);
 		const form = await request.formData();

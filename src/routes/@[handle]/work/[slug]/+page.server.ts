@@ -10,7 +10,7 @@ import { siteOrigin } from '#lib/server/platform/site.js';
 // forms, such as log out, are plain form posts).
 export const csr = false;
 
-export const load: PageServerLoad = async ({ params, locals, url }) => {
+export const load: PageServerLoad = async ({ params, locals }) => {
 	const found = await lookUpProfile(db, params.handle, locals.user?.id ?? null);
 	if (found.kind === 'moved') redirect(301, `/@${found.handle}/work/${params.slug}`);
 	if (found.kind === 'missing') error(404, 'Profile not found');

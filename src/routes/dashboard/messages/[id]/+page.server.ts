@@ -30,7 +30,7 @@ export const load: PageServerLoad = async ({ params, url }) => {
 };
 
 export const actions = {
-	reply: async ({ request, params, url }) => {
+	reply: async ({ request, params }) => {
 		const { user } = requireUser();
 		const id = idFrom(params.id);
 		const parsed = parseForm(messages.replySchema, await request.formData());
@@ -46,7 +46,7 @@ export const actions = {
 		redirect(303, `/dashboard/messages/${id}?saved=reply`);
 	},
 
-	decline: async ({ params, url }) => {
+	decline: async ({ params }) => {
 		const { user } = requireUser();
 		const id = idFrom(params.id);
 		const result = await messages.declineConversation(db, user.id, id, { origin: siteOrigin() });

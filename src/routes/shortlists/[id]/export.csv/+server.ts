@@ -5,7 +5,7 @@ import * as shortlists from '#lib/server/shortlists.js';
 import type { RequestHandler } from './$types';
 import { siteOrigin } from '#lib/server/platform/site.js';
 
-export const GET: RequestHandler = async ({ params, url }) => {
+export const GET: RequestHandler = async ({ params }) => {
 	const { user } = requireUser();
 	const id = Number(params.id);
 	const valid = Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647;
