@@ -8,6 +8,7 @@ import {
 	FETCH_USER_AGENT,
 	GITHUB_TOKEN,
 	JOBS_IN_PROCESS,
+	LISTEN_ORIGIN,
 	MAIL_FROM,
 	PUBLIC_URL,
 	SMTP_URL
@@ -16,7 +17,8 @@ import { db, engine } from '#lib/server/db/index.js';
 import { migrateToLatest } from '#lib/server/db/migrate.js';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '#lib/server/db/health.js';
 import { configureMail } from '#lib/server/platform/mail.js';
-import { logger } from '#lib/server/platform/log.js';
+import { loggablePath, logger } from '#lib/server/platform/log.js';
+import { configureSiteOrigin } from '#lib/server/platform/site.js';
 import { SESSION_COOKIE, validateSessionToken } from '#lib/server/auth/session.js';
 import { deleteSessionCookie, setSessionCookie } from '#lib/server/auth/cookies.js';
 import {
@@ -36,6 +38,7 @@ import SiteHeader from '#lib/components/SiteHeader.svelte';
 
 export const init: ServerInit = async () => {
 	configureMail({ smtpUrl: SMTP_URL, from: MAIL_FROM });
+	configureSiteOrigin(PUBLIC_URL, LISTEN_ORIGIN);
 	for (let attempt = 1; ; attempt++) {
 		try {
 			await migrateToLatest(db);
@@ -175,9 +178,12 @@ export const handleError: HandleServerError = ({ kind, error, event }) => {
 	if (kind !== 'unknown') return;
 	if (isDatabaseUnavailable(error)) {
 		outages.add(event.locals);
-		logger.warn({ err: error, path: event.url.pathname }, 'the database is unavailable');
+		logger.warn(
+			{ err: error, path: loggablePath(event.url.pathname) },
+			'the database is unavailable'
+		);
 		return { message: 'The service is briefly unavailable. Try again in a few seconds.' };
 	}
-	logger.error({ err: error, path: event.url.pathname }, 'request failed');
+	logger.error({ err: error, path: loggablePath(event.url.pathname) }, 'request failed');
 	return { message: 'Something went wrong on our side.' };
 };

@@ -3,7 +3,9 @@
 // adapter-node 6 no longer reads ORIGIN and, without a proxy header, assumes every request came
 // over https, which makes SvelteKit's CSRF check refuse form posts on plain http://localhost.
 // So this entry decides each request's origin at run time: PUBLIC_URL when it is set (the
-// self-hosted public address), otherwise the local address the request was sent to, over http.
+// self-hosted public address), otherwise the address this process listens on, over http. A
+// request's Host header is never trusted beyond that: links, mail and cached pages are built on
+// one fixed origin, which the app reads from LISTEN_ORIGIN (src/lib/server/platform/site.ts).
 import http from 'node:http';
 import process from 'node:process';
 
@@ -15,16 +17,33 @@ if (publicUrl && !/^https?:$/.test(publicUrl.protocol)) {
 	console.error(`PUBLIC_URL must start with http:// or https:// (got ${process.env.PUBLIC_URL})`);
 	process.exit(1);
 }
+const host = process.env.HOST || '0.0.0.0';
+const port = Number(process.env.PORT || 3000);
+const shutdownTimeoutMs = Number(process.env.SHUTDOWN_TIMEOUT || 1.5) * 1000;
+
+// Listening on every interface or on loopback, the site is http://localhost:PORT; on one other
+// address, that address. Reached any other way, set PUBLIC_URL.
+const loopback =
+	['', '0.0.0.0', '::', '::1', 'localhost'].includes(host) || host.startsWith('127.');
+const listenOrigin = new URL(
+	loopback
+		? `http://localhost:${port}`
+		: `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+);
+process.env.LISTEN_ORIGIN = listenOrigin.origin;
+// Without PUBLIC_URL a form may come from any loopback spelling of this address (whatever the
+// person typed), so Kit's CSRF check sees that origin; any other Host gets the fixed one.
+const localHosts = new Set([
+	listenOrigin.host,
+	...(loopback ? [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`] : [])
+]);
+
 // adapter-node reads these once, when its handler module loads.
 process.env.PROTOCOL_HEADER = ORIGIN_HEADER_PROTO;
 process.env.HOST_HEADER = ORIGIN_HEADER_HOST;
 delete process.env.PORT_HEADER;
 // Avatars may be up to 5 MB; the action itself refuses anything larger with a clear message.
 process.env.BODY_SIZE_LIMIT ??= '6M';
-
-const host = process.env.HOST || '0.0.0.0';
-const port = Number(process.env.PORT || 3000);
-const shutdownTimeoutMs = Number(process.env.SHUTDOWN_TIMEOUT || 1.5) * 1000;
 
 // Visits to /@handle that the app can answer from its page cache (src/lib/server/http/profile-cache.ts)
 // are answered here, before SvelteKit turns the request into a web Request and back.
@@ -100,9 +119,12 @@ const server = http.createServer((req, res) => {
 	}
 	// Whatever a client sends under these names is discarded; only this process sets them.
 	req.headers[ORIGIN_HEADER_PROTO] = publicUrl ? publicUrl.protocol.slice(0, -1) : 'http';
+	const requestHost = (req.headers.host ?? '').toLowerCase();
 	req.headers[ORIGIN_HEADER_HOST] = publicUrl
 		? publicUrl.host
-		: req.headers.host || `localhost:${port}`;
+		: localHosts.has(requestHost)
+			? requestHost
+			: listenOrigin.host;
 	handler(req, res, () => {
 		res.statusCode = 404;
 		res.end('Not found');
@@ -116,7 +138,7 @@ process.on('SIGINT', () => shutdown('SIGINT'));
 // Runs the app's init (migrations, job queue), which waits for a database that is away.
 ({ handler } = await import(new URL('../build/handler.js', import.meta.url).href));
 if (!stopping) {
-	const shown = publicUrl ? publicUrl.origin : `http://localhost:${port}`;
+	const shown = publicUrl ? publicUrl.origin : listenOrigin.origin;
 	console.log(`Proofwork is listening on ${host}:${port}; open ${shown}`);
 }
 

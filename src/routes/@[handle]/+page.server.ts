@@ -7,6 +7,7 @@ import { reportEndorsement } from '#lib/server/endorsements/moderation.js';
 import { reportSchema } from '#lib/server/endorsements/rules.js';
 import { parseForm } from '#lib/server/platform/forms.js';
 import type { Actions, PageServerLoad } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
 // A public profile is complete as server-rendered HTML; it ships no JavaScript at all (its few
 // forms, such as log out, are plain form posts).
@@ -29,7 +30,7 @@ export const load: PageServerLoad = async ({ params, locals, url, setHeaders }) 
 	locals.profileId = profile.userId;
 	if (profile.visibility !== 'public') setHeaders({ 'X-Robots-Tag': 'noindex' });
 	if (profile.visibility === 'private') setHeaders({ 'Cache-Control': 'private, no-store' });
-	return { profile, isOwner, origin: url.origin, reported: url.searchParams.has('reported') };
+	return { profile, isOwner, origin: siteOrigin(), reported: url.searchParams.has('reported') };
 };
 
 export const actions = {

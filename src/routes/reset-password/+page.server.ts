@@ -4,6 +4,7 @@ import * as accounts from '#lib/server/accounts.js';
 import { resetRequestSchema } from '#lib/server/auth/validation.js';
 import { parseForm } from '#lib/server/platform/forms.js';
 import type { Actions } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
 export const actions = {
 	default: async (event) => {
@@ -12,7 +13,7 @@ export const actions = {
 		const result = await accounts.requestPasswordReset(db, {
 			email: parsed.data.email,
 			ip: event.getClientAddress(),
-			origin: event.url.origin
+			origin: siteOrigin()
 		});
 		if (!result.ok) return fail(result.status, { errors: result.errors, values: parsed.values });
 		// The same answer whether or not an account uses the address.

@@ -6,6 +6,7 @@ import { safeRedirectTarget } from '#lib/server/auth/guard.js';
 import { signupSchema } from '#lib/server/auth/validation.js';
 import { parseForm } from '#lib/server/platform/forms.js';
 import type { Actions, PageServerLoad } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	const redirectTo = safeRedirectTarget(url.searchParams.get('redirectTo'), '');
@@ -21,7 +22,7 @@ export const actions = {
 		const result = await accounts.signUp(db, {
 			...parsed.data,
 			ip: event.getClientAddress(),
-			origin: event.url.origin
+			origin: siteOrigin()
 		});
 		if (!result.ok) return fail(result.status, { errors: result.errors, values: parsed.values });
 

@@ -109,6 +109,7 @@ export async function startConversation(
 		const [from, to] = await Promise.all([personOf(trx, sender.id), personOf(trx, recipientId)]);
 		await sendMail(trx, {
 			to: to.email,
+			userId: sender.id,
 			subject: `Message from @${from.handle}: ${input.subject}`,
 			text: [
 				`Hello @${to.handle},`,
@@ -197,6 +198,7 @@ export async function replyToConversation(
 		const [from, to] = await Promise.all([personOf(trx, author.id), personOf(trx, otherId)]);
 		await sendMail(trx, {
 			to: to.email,
+			userId: author.id,
 			subject: `Reply from @${from.handle}: ${conversation.subject}`,
 			text: [
 				`Hello @${to.handle},`,
@@ -253,6 +255,7 @@ export async function declineConversation(
 		]);
 		await sendMail(trx, {
 			to: to.email,
+			userId,
 			subject: `@${from.handle} declined: ${conversation.subject}`,
 			text: [
 				`Hello @${to.handle},`,

@@ -12,6 +12,7 @@ import { requireProfileCard } from '#lib/server/http/profile-route.js';
 import { listProfileSkills } from '#lib/server/skills.js';
 import { listWorkTitles, skillIdsFrom } from '#lib/server/work.js';
 import type { Actions, PageServerLoad } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
 async function subjectFor(handle: string, viewerId: number): Promise<ProfileCard> {
 	return (await requireProfileCard(handle, viewerId, '/endorse')).card;
@@ -54,7 +55,7 @@ export const load: PageServerLoad = async ({ params, url }) => {
 };
 
 export const actions = {
-	save: async ({ request, params, url }) => {
+	save: async ({ request, params }) => {
 		const { user } = requireUser();
 		const subject = await subjectFor(params.handle, user.id);
 		const form = await request.formData();
@@ -68,7 +69,7 @@ export const actions = {
 			input: parsed.data,
 			skillIds: selected,
 			requestToken: String(form.get('request') ?? '') || null,
-			origin: url.origin
+			origin: siteOrigin()
 		});
 		if (!result.ok)
 			return fail(result.status, { errors: result.errors, values: parsed.values, selected });

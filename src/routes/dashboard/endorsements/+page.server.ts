@@ -17,6 +17,7 @@ import { reportSchema } from '#lib/server/endorsements/rules.js';
 import { formValues, parseForm, type FieldErrors } from '#lib/server/platform/forms.js';
 import { listWork } from '#lib/server/work.js';
 import type { Actions, PageServerLoad } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
 const SAVED: Record<string, string> = {
 	accept: 'Endorsement accepted. It now appears on your profile.',
@@ -39,7 +40,7 @@ export const load: PageServerLoad = async ({ url }) => {
 		pending: inbox.filter((e) => e.status === 'pending'),
 		accepted: inbox.filter((e) => e.status === 'accepted'),
 		hidden: inbox.filter((e) => e.status === 'hidden'),
-		requests: requests.map((r) => ({ ...r, link: `${url.origin}/endorse/r/${r.token}` })),
+		requests: requests.map((r) => ({ ...r, link: `${siteOrigin()}/endorse/r/${r.token}` })),
 		work: work.map((w) => ({ id: w.id, title: w.title })),
 		given,
 		saved: SAVED[url.searchParams.get('saved') ?? ''] ?? null

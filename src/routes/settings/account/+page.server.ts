@@ -10,6 +10,7 @@ import {
 } from '#lib/server/auth/validation.js';
 import { parseForm } from '#lib/server/platform/forms.js';
 import type { Actions, PageServerLoad } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
 export const load: PageServerLoad = ({ url }) => {
 	const { user } = requireUser();
@@ -40,13 +41,14 @@ export const actions = {
 	},
 
 	email: async (event) => {
-		const { user } = requireUser();
+		const { user, session } = requireUser();
 		const parsed = parseForm(changeEmailSchema, await event.request.formData());
 		if (!parsed.ok)
 			return fail(400, { action: 'email', errors: parsed.errors, values: parsed.values });
 		const result = await accounts.changeEmail(db, {
 			userId: user.id,
-			origin: event.url.origin,
+			sessionId: session.id,
+			origin: siteOrigin(),
 			...parsed.data
 		});
 		if (!result.ok)

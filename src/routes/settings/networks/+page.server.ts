@@ -7,6 +7,7 @@ import * as verification from '#lib/server/verification.js';
 import { queueVerification, verificationOrigin } from '#lib/server/jobs.js';
 import { NETWORK_LABELS, NETWORKS } from '#lib/server/networks.js';
 import type { Actions, PageServerLoad } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
 const SAVED: Record<string, string> = {
 	added: 'Account added to your profile.',
@@ -22,7 +23,7 @@ export const load: PageServerLoad = async ({ url }) => {
 	const { user } = requireUser();
 	// Back-links must point at the site's configured address, never one taken from the request.
 	const origin = verificationOrigin();
-	const profileUrl = `${origin ?? url.origin}/@${user.handle}`;
+	const profileUrl = `${origin ?? siteOrigin()}/@${user.handle}`;
 	const list = await accounts.listAccounts(db, user.id);
 	const histories = await verification.listRecentChecks(db, user.id, 5);
 	const now = Date.now();

@@ -6,12 +6,13 @@ import { listPreviews } from '#lib/server/link-previews.js';
 import { domainOf } from '#lib/server/public-profile.js';
 import { getWorkBySlug } from '#lib/server/work.js';
 import type { PageServerLoad } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
 // A public profile is complete as server-rendered HTML; it ships no JavaScript at all (its few
 // forms, such as log out, are plain form posts).
 export const csr = false;
 
-export const load: PageServerLoad = async ({ params, locals, url }) => {
+export const load: PageServerLoad = async ({ params, locals }) => {
 	const { card } = await requireProfileCard(
 		params.handle,
 		locals.user?.id ?? null,
@@ -35,6 +36,6 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 		},
 		caseStudyHtml: renderMarkdown(case_study_md),
 		summary: markdownToText(case_study_md, 200),
-		canonical: `${url.origin}/@${card.handle}/work/${work.slug}`
+		canonical: `${siteOrigin()}/@${card.handle}/work/${work.slug}`
 	};
 };

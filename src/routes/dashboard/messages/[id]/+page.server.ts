@@ -5,6 +5,7 @@ import { findUserById } from '#lib/server/accounts.js';
 import { parseForm } from '#lib/server/platform/forms.js';
 import * as messages from '#lib/server/messages/index.js';
 import type { Actions, PageServerLoad } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
 const SAVED: Record<string, string> = {
 	sent: 'Message sent. Their reply will appear here, and we will email it to you.',
@@ -29,7 +30,7 @@ export const load: PageServerLoad = async ({ params, url }) => {
 };
 
 export const actions = {
-	reply: async ({ request, params, url }) => {
+	reply: async ({ request, params }) => {
 		const { user } = requireUser();
 		const id = idFrom(params.id);
 		const parsed = parseForm(messages.replySchema, await request.formData());
@@ -39,16 +40,16 @@ export const actions = {
 			author: { id: user.id, createdAt: account!.created_at, emailVerified: user.emailVerified },
 			conversationId: id,
 			body: parsed.data.body,
-			origin: url.origin
+			origin: siteOrigin()
 		});
 		if (!result.ok) return fail(result.status, { errors: result.errors, values: parsed.values });
 		redirect(303, `/dashboard/messages/${id}?saved=reply`);
 	},
 
-	decline: async ({ params, url }) => {
+	decline: async ({ params }) => {
 		const { user } = requireUser();
 		const id = idFrom(params.id);
-		const result = await messages.declineConversation(db, user.id, id, { origin: url.origin });
+		const result = await messages.declineConversation(db, user.id, id, { origin: siteOrigin() });
 		if (!result.ok) return fail(result.status, { errors: result.errors });
 		redirect(303, `/dashboard/messages/${id}?saved=declined`);
 	}
