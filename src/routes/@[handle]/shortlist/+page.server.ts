@@ -1,7 +1,7 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
-import { parseForm } from '#lib/server/platform/forms.js';
+import { readForm, parseForm } from '#lib/server/platform/forms.js';
 import { lookUpProfile } from '#lib/server/public-profile.js';
 import * as shortlists from '#lib/server/shortlists.js';
 import type { Actions, PageServerLoad } from './$types';
@@ -31,7 +31,7 @@ export const actions = {
 	save: async ({ request, params }) => {
 		const { user } = requireUser();
 		const subject = await subjectFor(params.handle, user.id);
-		const parsed = parseForm(shortlists.saveSchema, await request.formData());
+		const parsed = parseForm(shortlists.saveSchema, await readForm(request));
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 		const result = await shortlists.saveToShortlist(db, user.id, subject.userId, parsed.data);
 		if (!result.ok) return fail(result.status, { errors: result.errors, values: parsed.values });

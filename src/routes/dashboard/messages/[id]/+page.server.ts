@@ -2,7 +2,7 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import { findUserById } from '#lib/server/accounts.js';
-import { parseForm } from '#lib/server/platform/forms.js';
+import { parseId, readForm, parseForm } from '#lib/server/platform/forms.js';
 import * as messages from '#lib/server/messages.js';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -13,8 +13,9 @@ const SAVED: Record<string, string> = {
 };
 
 function idFrom(param: string): number {
-	if (!/^\d{1,9}$/.test(param)) error(404, 'Conversation not found');
-	return Number(param);
+	const id = parseId(param);
+	if (!id) error(404, 'Conversation not found');
+	return id;
 }
 
 export const load: PageServerLoad = async ({ params, url }) => {
@@ -32,7 +33,7 @@ export const actions = {
 	reply: async ({ request, params, url }) => {
 		const { user } = requireUser();
 		const id = idFrom(params.id);
-		const parsed = parseForm(messages.replySchema, await request.formData());
+		const parsed = parseForm(messages.replySchema, await readForm(request));
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 		const account = await findUserById(db, user.id);
 		const result = await messages.replyToConversation(db, {
