@@ -6,6 +6,7 @@ import { DAY_MS } from '#lib/server/platform/time.js';
 import type { FieldErrors } from '#lib/server/platform/forms.js';
 import { sendMail } from '#lib/server/platform/mail.js';
 import { findRenamedHandle } from '#lib/server/profiles.js';
+import { isHandleShaped } from '#lib/server/auth/validation.js';
 
 export const SUBJECT_MAX = 120;
 export const BODY_MAX = 2000;
@@ -95,6 +96,7 @@ export async function findContactTarget(
 	handle: string,
 	viewerId: number
 ): Promise<TargetLookup> {
+	if (!isHandleShaped(handle)) return { kind: 'missing' };
 	const row = await db
 		.selectFrom('users')
 		.innerJoin('profiles', 'profiles.user_id', 'users.id')

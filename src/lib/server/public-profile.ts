@@ -14,6 +14,7 @@ import { listProfileSkills } from '#lib/server/skills.js';
 import { listWork, type WorkWithSkills } from '#lib/server/work.js';
 import { listPreviews, type PreviewView } from '#lib/server/link-previews.js';
 import { reachHistory } from '#lib/server/verification.js';
+import { isHandleShaped } from '#lib/server/auth/validation.js';
 
 // How far back the follower trend next to a verified count reaches.
 const TREND_DAYS = 90;
@@ -128,6 +129,8 @@ export async function lookUpProfile(
 	handle: string,
 	viewerId: number | null
 ): Promise<ProfileLookup> {
+	// Not a handle anyone could have had (a NUL byte, a 5,000-character name): no query needed.
+	if (!isHandleShaped(handle)) return { kind: 'missing' };
 	const user = await db
 		.selectFrom('users')
 		.select(['id', 'handle'])
