@@ -13,6 +13,7 @@ import {
 } from '$app/env/private';
 import { db, engine } from '#lib/server/db/index.js';
 import { migrateToLatest } from '#lib/server/db/migrate.js';
+import { isInvalidInputError } from '#lib/server/db/errors.js';
 import { configureMail } from '#lib/server/platform/mail.js';
 import { logger } from '#lib/server/platform/log.js';
 import { SESSION_COOKIE, validateSessionToken } from '#lib/server/auth/session.js';
@@ -154,6 +155,12 @@ export const handle = sequence(handleAuth, handleProfilePages, handleSecurityHea
 export const handleError: HandleServerError = ({ kind, error, event }) => {
 	// Errors the app raised on purpose (error(...)) and Kit's own 404s keep their messages.
 	if (kind !== 'unknown') return;
+	// Last resort: input is checked before any query, but a value PostgreSQL refuses (SQLSTATE
+	// class 22) is still the request's fault, not ours. Logged, so the missing check gets added.
+	if (isInvalidInputError(error)) {
+		logger.warn({ err: error, path: event.url.pathname }, 'the database refused a request value');
+		return { status: 400, message: 'That request carried a value we cannot read.' };
+	}
 	logger.error({ err: error, path: event.url.pathname }, 'request failed');
 	return { message: 'Something went wrong on our side.' };
 };
