@@ -157,6 +157,19 @@ function cases(): Case[] {
 		});
 	}
 
+	for (const token of ['x%00y', 'a'.repeat(3000)]) {
+		for (const path of [`/verify-email/${token}`, `/reset-password/${token}`]) {
+			add({
+				name: `token ${token.slice(0, 5)} posted to ${path.slice(0, 20)}`,
+				method: 'POST',
+				path,
+				form: { newPassword: 'a new long passphrase' },
+				expect: 'ok',
+				signedOut: true
+			});
+		}
+	}
+
 	// Query parameters (answered normally, with the odd value ignored or refused).
 	for (const query of [
 		'q=%00',
