@@ -16,6 +16,7 @@ import {
 import { db, engine } from '#lib/server/db/index.js';
 import { migrateToLatest } from '#lib/server/db/migrate.js';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '#lib/server/db/health.js';
+import { isInvalidInputError } from '#lib/server/db/errors.js';
 import { configureMail } from '#lib/server/platform/mail.js';
 import { loggablePath, logger } from '#lib/server/platform/log.js';
 import { configureSiteOrigin } from '#lib/server/platform/site.js';
@@ -183,6 +184,15 @@ export const handleError: HandleServerError = ({ kind, error, event }) => {
 			'the database is unavailable'
 		);
 		return { message: 'The service is briefly unavailable. Try again in a few seconds.' };
+	}
+	// Last resort: input is checked before any query, but a value PostgreSQL refuses (SQLSTATE
+	// class 22) is still the request's fault, not ours. Logged, so the missing check gets added.
+	if (isInvalidInputError(error)) {
+		logger.warn(
+			{ err: error, path: loggablePath(event.url.pathname) },
+			'the database refused a request value'
+		);
+		return { status: 400, message: 'That request carried a value we cannot read.' };
 	}
 	logger.error({ err: error, path: loggablePath(event.url.pathname) }, 'request failed');
 	return { message: 'Something went wrong on our side.' };

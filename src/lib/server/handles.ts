@@ -1,6 +1,7 @@
 import type { Executor } from '#lib/server/db/connect.js';
 import type { Visibility } from '#lib/server/db/schema.js';
 import { avatarUrl } from '#lib/server/avatar-url.js';
+import { isHandleShaped } from '#lib/server/auth/validation.js';
 import { findRenamedHandle } from '#lib/server/profiles.js';
 
 // Every /@handle route starts here: one query says whether the handle is someone's (as this viewer
@@ -29,6 +30,8 @@ export async function resolveHandle(
 	handle: string,
 	viewerId: number | null
 ): Promise<HandleLookup> {
+	// Not a handle anyone could have had (a NUL byte, a 5,000-character name): no query needed.
+	if (!isHandleShaped(handle)) return { kind: 'missing' };
 	const row = await db
 		.selectFrom('users')
 		.innerJoin('profiles', 'profiles.user_id', 'users.id')

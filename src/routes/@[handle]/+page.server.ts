@@ -5,7 +5,7 @@ import { lookUpProfilePage } from '#lib/server/public-profile.js';
 import { requireVerifiedUser } from '#lib/server/auth/guard.js';
 import { reportEndorsement } from '#lib/server/endorsements/moderation.js';
 import { reportSchema } from '#lib/server/endorsements/rules.js';
-import { parseForm } from '#lib/server/platform/forms.js';
+import { parseId, readForm, parseForm } from '#lib/server/platform/forms.js';
 import type { Actions, PageServerLoad } from './$types';
 import { siteOrigin } from '#lib/server/platform/site.js';
 
@@ -37,13 +37,13 @@ export const actions = {
 	report: async ({ request, params }) => {
 		// Reports reach other people's pages, so throwaway unverified accounts cannot make them.
 		const { user } = requireVerifiedUser();
-		const form = await request.formData();
+		const form = await readForm(request);
 		const parsed = parseForm(reportSchema, form);
 		if (!parsed.ok) error(400, parsed.errors.reason ?? 'Say briefly what is wrong with it.');
 		const result = await reportEndorsement(
 			db,
 			user.id,
-			Number(form.get('id')) || 0,
+			parseId(form.get('id')) ?? 0,
 			parsed.data.reason
 		);
 		if (!result.ok) return fail(result.status, { error: result.error });

@@ -4,7 +4,7 @@ import * as accounts from '#lib/server/accounts.js';
 import { DEVICE_COOKIE, setDeviceCookie, setSessionCookie } from '#lib/server/auth/cookies.js';
 import { safeRedirectTarget } from '#lib/server/auth/guard.js';
 import { loginSchema } from '#lib/server/auth/validation.js';
-import { parseForm } from '#lib/server/platform/forms.js';
+import { readForm, parseForm } from '#lib/server/platform/forms.js';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals, url }) => {
@@ -14,7 +14,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 
 export const actions = {
 	default: async (event) => {
-		const parsed = parseForm(loginSchema, await event.request.formData());
+		const parsed = parseForm(loginSchema, await readForm(event.request));
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 
 		const result = await accounts.logIn(db, {

@@ -4,7 +4,7 @@ import * as accounts from '#lib/server/accounts.js';
 import { setSessionCookie } from '#lib/server/auth/cookies.js';
 import { safeRedirectTarget } from '#lib/server/auth/guard.js';
 import { signupSchema } from '#lib/server/auth/validation.js';
-import { parseForm } from '#lib/server/platform/forms.js';
+import { readForm, parseForm } from '#lib/server/platform/forms.js';
 import type { Actions, PageServerLoad } from './$types';
 import { siteOrigin } from '#lib/server/platform/site.js';
 
@@ -16,7 +16,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 
 export const actions = {
 	default: async (event) => {
-		const parsed = parseForm(signupSchema, await event.request.formData());
+		const parsed = parseForm(signupSchema, await readForm(event.request));
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 
 		const result = await accounts.signUp(db, {

@@ -1,4 +1,5 @@
 import type { Availability } from '#lib/server/db/schema.js';
+import { stripControlCharacters } from '#lib/server/platform/forms.js';
 
 // The search form as it travels in the URL, read back into a query.
 
@@ -24,6 +25,8 @@ export function parseSearchParams(params: URLSearchParams): {
 	notices: string[];
 } {
 	const notices: string[] = [];
+	// A NUL byte reaches PostgreSQL as an error, and no other control character means anything here.
+	params = new URLSearchParams([...params].map(([k, value]) => [k, stripControlCharacters(value)]));
 	let q = (params.get('q') ?? '').normalize('NFC').trim();
 	if (q.length > MAX_QUERY_LENGTH) {
 		q = q.slice(0, MAX_QUERY_LENGTH);

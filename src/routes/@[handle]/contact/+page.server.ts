@@ -3,7 +3,7 @@ import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import { findUserById } from '#lib/server/accounts.js';
 import { isNewAccount } from '#lib/server/newcomers.js';
-import { parseForm } from '#lib/server/platform/forms.js';
+import { parseForm, readForm } from '#lib/server/platform/forms.js';
 import * as messages from '#lib/server/messages/index.js';
 import type { Actions, PageServerLoad } from './$types';
 import { siteOrigin } from '#lib/server/platform/site.js';
@@ -38,7 +38,7 @@ export const actions = {
 	send: async ({ request, params }) => {
 		const { user } = requireUser();
 		const found = await targetFor(params.handle, user.id);
-		const parsed = parseForm(messages.contactSchema, await request.formData());
+		const parsed = parseForm(messages.contactSchema, await readForm(request));
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 		const result = await messages.startConversation(db, {
 			sender: await authorFor(user),

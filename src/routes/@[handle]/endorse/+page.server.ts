@@ -6,7 +6,7 @@ import { findOpenRequest } from '#lib/server/endorsements/requests.js';
 import { findOwnEndorsement } from '#lib/server/endorsements/views.js';
 import { endorsementSchema } from '#lib/server/endorsements/rules.js';
 import { submitEndorsement, withdrawEndorsement } from '#lib/server/endorsements/submit.js';
-import { parseForm, type FieldErrors } from '#lib/server/platform/forms.js';
+import { type FieldErrors, parseForm, readForm } from '#lib/server/platform/forms.js';
 import type { ProfileCard } from '#lib/server/handles.js';
 import { requireProfileCard } from '#lib/server/http/profile-route.js';
 import { listProfileSkills } from '#lib/server/skills.js';
@@ -58,7 +58,7 @@ export const actions = {
 	save: async ({ request, params }) => {
 		const { user } = requireUser();
 		const subject = await subjectFor(params.handle, user.id);
-		const form = await request.formData();
+		const form = await readForm(request);
 		const parsed = parseForm(endorsementSchema, form);
 		const selected = skillIdsFrom(form);
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values, selected });

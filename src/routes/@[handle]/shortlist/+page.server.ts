@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
-import { parseForm } from '#lib/server/platform/forms.js';
+import { parseForm, readForm } from '#lib/server/platform/forms.js';
 import type { ProfileCard } from '#lib/server/handles.js';
 import { requireProfileCard } from '#lib/server/http/profile-route.js';
 import * as shortlists from '#lib/server/shortlists/index.js';
@@ -32,7 +32,7 @@ export const actions = {
 	save: async ({ request, params }) => {
 		const { user } = requireUser();
 		const subject = await subjectFor(params.handle, user.id);
-		const parsed = parseForm(shortlists.saveSchema, await request.formData());
+		const parsed = parseForm(shortlists.saveSchema, await readForm(request));
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 		const result = await shortlists.saveToShortlist(db, user.id, subject.userId, parsed.data);
 		if (!result.ok) return fail(result.status, { errors: result.errors, values: parsed.values });

@@ -8,7 +8,7 @@ import {
 	changePasswordSchema,
 	deleteAccountSchema
 } from '#lib/server/auth/validation.js';
-import { parseForm } from '#lib/server/platform/forms.js';
+import { readForm, parseForm } from '#lib/server/platform/forms.js';
 import type { Actions, PageServerLoad } from './$types';
 import { siteOrigin } from '#lib/server/platform/site.js';
 
@@ -23,7 +23,7 @@ export const load: PageServerLoad = ({ url }) => {
 export const actions = {
 	password: async (event) => {
 		const { user, session } = requireUser();
-		const parsed = parseForm(changePasswordSchema, await event.request.formData());
+		const parsed = parseForm(changePasswordSchema, await readForm(event.request));
 		if (!parsed.ok)
 			return fail(400, { action: 'password', errors: parsed.errors, values: parsed.values });
 		const result = await accounts.changePassword(db, {
@@ -42,7 +42,7 @@ export const actions = {
 
 	email: async (event) => {
 		const { user, session } = requireUser();
-		const parsed = parseForm(changeEmailSchema, await event.request.formData());
+		const parsed = parseForm(changeEmailSchema, await readForm(event.request));
 		if (!parsed.ok)
 			return fail(400, { action: 'email', errors: parsed.errors, values: parsed.values });
 		const result = await accounts.changeEmail(db, {
@@ -58,7 +58,7 @@ export const actions = {
 
 	delete: async (event) => {
 		const { user } = requireUser();
-		const parsed = parseForm(deleteAccountSchema, await event.request.formData());
+		const parsed = parseForm(deleteAccountSchema, await readForm(event.request));
 		if (!parsed.ok)
 			return fail(400, { action: 'delete', errors: parsed.errors, values: parsed.values });
 		const result = await accounts.deleteAccount(db, {

@@ -4,12 +4,13 @@ import { getAvatar } from '#lib/server/avatars.js';
 import { renderPlaceholderSvg } from '#lib/server/platform/images.js';
 import { getOwnProfile } from '#lib/server/profiles.js';
 import type { RequestHandler } from './$types';
+import { parseId } from '#lib/server/platform/forms.js';
 
 // /avatars/<user id>/<large|small>.webp?v=<etag>, or .svg for the generated placeholder.
 export const GET: RequestHandler = async ({ params, request, url }) => {
-	const id = Number(params.id);
+	const id = parseId(params.id);
 	const match = /^(large|small)\.(webp|svg)$/.exec(params.file);
-	if (!Number.isSafeInteger(id) || id <= 0 || !match) error(404, 'Not found');
+	if (!id || !match) error(404, 'Not found');
 	const [, size, format] = match as unknown as [string, 'large' | 'small', 'webp' | 'svg'];
 
 	const profile = await getOwnProfile(db, id);

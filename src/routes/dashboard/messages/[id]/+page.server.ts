@@ -2,7 +2,7 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import { findUserById } from '#lib/server/accounts.js';
-import { parseForm } from '#lib/server/platform/forms.js';
+import { parseForm, parseId, readForm } from '#lib/server/platform/forms.js';
 import * as messages from '#lib/server/messages/index.js';
 import type { Actions, PageServerLoad } from './$types';
 import { siteOrigin } from '#lib/server/platform/site.js';
@@ -14,8 +14,9 @@ const SAVED: Record<string, string> = {
 };
 
 function idFrom(param: string): number {
-	if (!/^\d{1,9}$/.test(param)) error(404, 'Conversation not found');
-	return Number(param);
+	const id = parseId(param);
+	if (!id) error(404, 'Conversation not found');
+	return id;
 }
 
 export const load: PageServerLoad = async ({ params, url }) => {
@@ -33,7 +34,7 @@ export const actions = {
 	reply: async ({ request, params }) => {
 		const { user } = requireUser();
 		const id = idFrom(params.id);
-		const parsed = parseForm(messages.replySchema, await request.formData());
+		const parsed = parseForm(messages.replySchema, await readForm(request));
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 		const account = await findUserById(db, user.id);
 		const result = await messages.replyToConversation(db, {
