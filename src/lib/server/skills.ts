@@ -117,12 +117,17 @@ async function deleteSkill(db: Executor, userId: number, skillId: number): Promi
 	await touchProfile(db, userId);
 }
 
-/** Skills already on the platform, most used first, for suggestions. */
+/**
+ * Skills that public, listed profiles hold, most held first, for suggestions: a skill only private,
+ * unlisted, unnamed or deleted profiles hold is never shown to anyone.
+ */
 export async function suggestSkills(db: Executor, limit = 200): Promise<string[]> {
 	const rows = await db
 		.selectFrom('skills')
-		.leftJoin('profile_skills', 'profile_skills.skill_id', 'skills.id')
-		.select(['skills.name', (eb) => eb.fn.count<number>('profile_skills.user_id').as('uses')])
+		.innerJoin('profile_skills', 'profile_skills.skill_id', 'skills.id')
+		.innerJoin('profile_search', 'profile_search.user_id', 'profile_skills.user_id')
+		.select(['skills.name', (eb) => eb.fn.countAll<number>().as('uses')])
+		.where('profile_search.listed', '=', true)
 		.groupBy(['skills.id', 'skills.name'])
 		.orderBy('uses', 'desc')
 		.orderBy('skills.name')

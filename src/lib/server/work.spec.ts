@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import type { Db } from '#lib/server/db/connect.js';
 import * as accounts from '#lib/server/accounts.js';
+import * as profiles from '#lib/server/profiles.js';
 import * as skills from '#lib/server/skills.js';
 import * as work from '#lib/server/work.js';
 import * as previews from '#lib/server/link-previews.js';
@@ -55,7 +56,22 @@ describe.each(testEngines())('skills, work and network accounts on $name', (engi
 			'Community management',
 			'Shopify'
 		]);
-		expect((await skills.suggestSkills(t.db))[0]).toBe('Community management');
+		// Suggestions come from listed profiles only: public, with a name and a headline.
+		expect(await skills.suggestSkills(t.db)).toEqual([]);
+		for (const [user, name] of [
+			[ann, 'Ann'],
+			[bob, 'Bob']
+		] as const) {
+			await profiles.updateProfile(t.db, user.id, {
+				displayName: name,
+				headline: 'Community lead',
+				bio: '',
+				location: null,
+				availability: 'open_to_work',
+				visibility: 'public'
+			});
+		}
+		expect(await skills.suggestSkills(t.db)).toEqual(['Community management', 'Shopify']);
 		expect((await skills.addSkill(t.db, ann.id, 'x'.repeat(41))).ok).toBe(false);
 		expect((await skills.addSkill(t.db, ann.id, '   ')).ok).toBe(false);
 	});

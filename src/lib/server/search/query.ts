@@ -2,9 +2,9 @@ import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { Executor } from '#lib/server/db/connect.js';
 import type { Availability } from '#lib/server/db/schema.js';
 import { avatarUrl } from '#lib/server/avatar-url.js';
-import { queryWords, type SearchQuery } from '#lib/server/search/params.js';
+import type { SearchQuery } from '#lib/server/search/params.js';
 import {
-	corrections,
+	searchTerms,
 	skillSpelledLike,
 	splitHighlights,
 	tsquery
@@ -42,8 +42,8 @@ export async function searchProfiles(
 	db: Executor,
 	query: SearchQuery
 ): Promise<{ results: SearchResult[]; next: string | null }> {
-	const words = queryWords(query.q);
-	const typo = words.length === 1 && [...words[0]].length >= 3 ? words[0] : null;
+	// Typo tolerance only for one word of 3 to 20 letters, with a bounded number of corrections.
+	const { words, typo, corrections } = searchTerms(query.q);
 	const found = await findProfiles(
 		db,
 		query,
@@ -52,9 +52,9 @@ export async function searchProfiles(
 	// A longer word that finds nobody, not even by its typo matches below, is searched again as
 	// each of its corrections: names trigrams miss are found that way ('khuamlo': Khumalo). Its
 	// later pages find nobody either, so they are corrected the same way.
-	if (found.results.length || !typo || [...typo].length < 5) return found;
+	if (found.results.length || !typo || [...typo].length < 5 || !corrections.length) return found;
 	// Letters and digits only (queryWords), so the string cannot carry operators.
-	const corrected = sql`to_tsquery('english', ${corrections(typo).join(' | ')})`;
+	const corrected = sql`to_tsquery('english', ${corrections.join(' | ')})`;
 	return findProfiles(db, query, { all: corrected, any: corrected, typo: null });
 }
 
