@@ -25,7 +25,7 @@ export async function getOgImage(
 		headline: profile.headline,
 		skills: profile.skills.slice(0, 5),
 		avatarPng,
-		// The same colour as the placeholder avatar served at /avatars/<id>/large.svg.
+		// One colour per person for the initials circle of a person without a photo.
 		placeholderSeed: profile.userId
 	});
 	await db
