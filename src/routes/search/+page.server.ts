@@ -1,12 +1,25 @@
+import { error } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { parseSearchParams } from '#lib/server/search/params.js';
 import { searchProfiles } from '#lib/server/search/query.js';
 import { suggestSpellings } from '#lib/server/search/spelling.js';
+import { allowSearch } from '#lib/server/search/throttle.js';
 import { suggestSkills } from '#lib/server/skills.js';
 import { isLikelyBot, recordAppearances } from '#lib/server/views.js';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ url, request, locals }) => {
+export const load: PageServerLoad = async ({
+	url,
+	request,
+	locals,
+	getClientAddress,
+	setHeaders
+}) => {
+	const allowed = await allowSearch(db, getClientAddress());
+	if (!allowed.ok) {
+		setHeaders({ 'Retry-After': String(allowed.retryAfterSeconds) });
+		error(429, 'Too many searches from your address. Wait a few seconds, then search again.');
+	}
 	const { query, notices } = parseSearchParams(url.searchParams);
 	const [{ results, next }, popularSkills] = await Promise.all([
 		searchProfiles(db, query),

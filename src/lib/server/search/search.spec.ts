@@ -12,6 +12,7 @@ import { MAX_WORD_LENGTH, parseSearchParams, queryWords } from '#lib/server/sear
 import { refreshSearchDocuments } from '#lib/server/search/projection.js';
 import { searchProfiles } from '#lib/server/search/query.js';
 import { MAX_CORRECTIONS, searchTerms, suggestSpellings } from '#lib/server/search/spelling.js';
+import { allowSearch } from '#lib/server/search/throttle.js';
 import * as skills from '#lib/server/skills.js';
 import * as work from '#lib/server/work.js';
 
@@ -255,6 +256,20 @@ describe.each(testEngines())('search on $name', (engine) => {
 			expect(terms.typo !== null, `${n} letters`).toBe(n <= 20);
 			expect(terms.corrections.length).toBeLessThanOrEqual(MAX_CORRECTIONS);
 		}
+	});
+
+	it('allows an address 60 searches at once, then one a second', async () => {
+		const now = new Date('2027-01-01T10:00:00Z');
+		for (let i = 0; i < 60; i++)
+			expect(await allowSearch(t.db, '203.0.113.9', now)).toEqual({ ok: true });
+		expect(await allowSearch(t.db, '203.0.113.9', now)).toEqual({
+			ok: false,
+			retryAfterSeconds: 1
+		});
+		expect(await allowSearch(t.db, '203.0.113.10', now)).toEqual({ ok: true });
+		const later = new Date(now.getTime() + 1000);
+		expect(await allowSearch(t.db, '203.0.113.9', later)).toEqual({ ok: true });
+		expect((await allowSearch(t.db, '203.0.113.9', later)).ok).toBe(false);
 	});
 
 	it('suggests only skills that a public, listed profile holds', async () => {
