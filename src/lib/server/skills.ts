@@ -137,11 +137,12 @@ export async function suggestSkills(db: Executor, limit = 200): Promise<string[]
 }
 
 // Counting every listed holder of every skill reads all of profile_skills (some 150 ms at 100,000
-// profiles): the search page's popular skills are counted at most every five minutes per process.
-const POPULAR_FOR_MS = 5 * 60_000;
+// profiles): the search page's popular skills are counted at most once a minute per process, so a
+// skill whose last listed holder leaves stays in the list for a minute at most.
+const POPULAR_FOR_MS = 60_000;
 const popular = new WeakMap<Executor, { at: number; limit: number; names: Promise<string[]> }>();
 
-/** suggestSkills as the search page shows them, counted again at most every five minutes. */
+/** suggestSkills as the search page shows them, counted again at most once a minute. */
 export function popularSkills(db: Executor, limit: number, now = Date.now()): Promise<string[]> {
 	const kept = popular.get(db);
 	if (kept && kept.limit === limit && now - kept.at < POPULAR_FOR_MS) return kept.names;
