@@ -4,7 +4,7 @@ import { parseSearchParams } from '#lib/server/search/params.js';
 import { searchProfiles } from '#lib/server/search/query.js';
 import { suggestSpellings } from '#lib/server/search/spelling.js';
 import { allowSearch } from '#lib/server/search/throttle.js';
-import { popularSkills } from '#lib/server/skills.js';
+import * as skills from '#lib/server/skills.js';
 import { isLikelyBot, recordAppearances } from '#lib/server/views.js';
 import type { PageServerLoad } from './$types';
 
@@ -23,7 +23,7 @@ export const load: PageServerLoad = async ({
 	const { query, notices } = parseSearchParams(url.searchParams);
 	const [{ results, next }, popularSkills] = await Promise.all([
 		searchProfiles(db, query),
-		popularSkills(db, 12)
+		skills.popularSkills(db, 12)
 	]);
 	// Appearances feed each practitioner's dashboard; people's own searches and bots do not count.
 	if (!isLikelyBot(request.headers.get('user-agent'))) {
