@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { withTransaction, type Executor } from '#lib/server/db/connect.js';
 import { touchProfile } from '#lib/server/profiles.js';
+import { searchRowsVersion } from '#lib/server/search/projection.js';
 
 export const MAX_SKILLS = 50;
 export const MAX_SKILL_LENGTH = 40;
@@ -137,17 +138,22 @@ export async function suggestSkills(db: Executor, limit = 200): Promise<string[]
 }
 
 // Counting every listed holder of every skill reads all of profile_skills (some 150 ms at 100,000
-// profiles): the search page's popular skills are counted at most once a minute per process, so a
-// skill whose last listed holder leaves stays in the list for a minute at most.
+// profiles): the search page's popular skills are counted again only after this process changed a
+// search row, or a minute on (for changes made by other app servers, and deleted accounts).
 const POPULAR_FOR_MS = 60_000;
-const popular = new WeakMap<Executor, { at: number; limit: number; names: Promise<string[]> }>();
+const popular = new WeakMap<
+	Executor,
+	{ at: number; version: number; limit: number; names: Promise<string[]> }
+>();
 
-/** suggestSkills as the search page shows them, counted again at most once a minute. */
+/** suggestSkills as the search page shows them, counted again after a change or a minute. */
 export function popularSkills(db: Executor, limit: number, now = Date.now()): Promise<string[]> {
 	const kept = popular.get(db);
-	if (kept && kept.limit === limit && now - kept.at < POPULAR_FOR_MS) return kept.names;
+	const version = searchRowsVersion();
+	if (kept && kept.limit === limit && kept.version === version && now - kept.at < POPULAR_FOR_MS)
+		return kept.names;
 	const names = suggestSkills(db, limit);
-	popular.set(db, { at: now, limit, names });
+	popular.set(db, { at: now, version, limit, names });
 	// A failed count is not kept: the next search counts again.
 	names.catch(() => {
 		if (popular.get(db)?.names === names) popular.delete(db);
