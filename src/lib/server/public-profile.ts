@@ -1,7 +1,10 @@
 import type { Executor } from '#lib/server/db/connect.js';
 import type { Availability, Visibility } from '#lib/server/db/schema.js';
 import { avatarUrl } from '#lib/server/avatar-url.js';
-import { listPublicEndorsements, type EndorsementView } from '#lib/server/endorsements/views.js';
+import {
+	listPublicEndorsements,
+	type PublicEndorsementView
+} from '#lib/server/endorsements/views.js';
 import { renderMarkdown, markdownToText } from '#lib/server/platform/markdown.js';
 import { listAccounts, type AccountView } from '#lib/server/network-accounts.js';
 import { AVAILABILITY_LABELS, getOwnProfile, isListed } from '#lib/server/profiles.js';
@@ -44,7 +47,7 @@ export interface PublicProfile {
 	work: PublicWork[];
 	accounts: PublicAccount[];
 	/** Accepted endorsements only: pending and hidden ones never leave the owner's inbox. */
-	endorsements: EndorsementView[];
+	endorsements: PublicEndorsementView[];
 	updatedAt: Date;
 }
 

@@ -26,7 +26,7 @@ export async function getOgImage(
 		headline: profile.headline,
 		skills: (await listProfileSkills(db, profile.userId)).slice(0, 5).map((s) => s.name),
 		avatarPng,
-		// The same colour as the placeholder avatar served at /avatars/<id>/large.svg.
+		// One colour per person for the initials circle of a person without a photo.
 		placeholderSeed: profile.userId
 	});
 	await db

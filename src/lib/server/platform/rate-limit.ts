@@ -20,6 +20,8 @@ export const RESET_PER_IP: BucketPolicy = { capacity: 10, refillPerSecond: 1 / 6
 export const LOGIN_PER_IP: BucketPolicy = { capacity: 30, refillPerSecond: 1 / 6 };
 export const SIGNUP_PER_IP: BucketPolicy = { capacity: 20, refillPerSecond: 1 / 60 };
 export const MAIL_PER_IP: BucketPolicy = { capacity: 10, refillPerSecond: 1 / 120 };
+// Sixty searches at once and one a second after that: more than a person paging ever needs.
+export const SEARCH_PER_IP: BucketPolicy = { capacity: 60, refillPerSecond: 1 };
 
 /**
  * Takes one token from a bucket kept in the database, so every app server shares it. The refill

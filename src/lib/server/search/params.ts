@@ -5,6 +5,8 @@ import { stripControlCharacters } from '#lib/server/platform/forms.js';
 
 export const MAX_QUERY_LENGTH = 200;
 const MAX_WORDS = 8;
+// No skill is longer than 40 characters, and full text and trigram work grows with a word's length.
+export const MAX_WORD_LENGTH = 40;
 
 export interface SearchQuery {
 	q: string;
@@ -74,7 +76,9 @@ export function parseSearchParams(params: URLSearchParams): {
 	};
 }
 
-/** Words of the query reduced to letters and digits, so no tsquery syntax survives. */
+/** Words of the query reduced to letters and digits, so no tsquery syntax survives; long ones cut. */
 export function queryWords(q: string): string[] {
-	return (q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, MAX_WORDS);
+	return (q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])
+		.slice(0, MAX_WORDS)
+		.map((word) => [...word].slice(0, MAX_WORD_LENGTH).join(''));
 }
