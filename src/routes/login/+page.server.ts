@@ -1,5 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
+import { clientAddress } from '#lib/server/http/client-address.js';
 import * as accounts from '#lib/server/accounts.js';
 import { DEVICE_COOKIE, setDeviceCookie, setSessionCookie } from '#lib/server/auth/cookies.js';
 import { safeRedirectTarget } from '#lib/server/auth/guard.js';
@@ -19,7 +20,7 @@ export const actions = {
 
 		const result = await accounts.logIn(db, {
 			...parsed.data,
-			ip: event.getClientAddress(),
+			ip: clientAddress(event),
 			deviceToken: event.cookies.get(DEVICE_COOKIE)
 		});
 		if (!result.ok) return fail(result.status, { errors: result.errors, values: parsed.values });

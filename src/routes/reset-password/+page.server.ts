@@ -1,5 +1,6 @@
 import { fail } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
+import { clientAddress } from '#lib/server/http/client-address.js';
 import * as accounts from '#lib/server/accounts.js';
 import { resetRequestSchema } from '#lib/server/auth/validation.js';
 import { readForm, parseForm } from '#lib/server/platform/forms.js';
@@ -12,7 +13,7 @@ export const actions = {
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 		const result = await accounts.requestPasswordReset(db, {
 			email: parsed.data.email,
-			ip: event.getClientAddress(),
+			ip: clientAddress(event),
 			origin: siteOrigin()
 		});
 		if (!result.ok) return fail(result.status, { errors: result.errors, values: parsed.values });

@@ -1,5 +1,6 @@
 import { error } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
+import { clientAddress } from '#lib/server/http/client-address.js';
 import { parseSearchParams } from '#lib/server/search/params.js';
 import { searchProfiles } from '#lib/server/search/query.js';
 import { suggestSpellings } from '#lib/server/search/spelling.js';
@@ -15,7 +16,7 @@ export const load: PageServerLoad = async ({
 	getClientAddress,
 	setHeaders
 }) => {
-	const allowed = await allowSearch(db, getClientAddress());
+	const allowed = await allowSearch(db, clientAddress({ getClientAddress }));
 	if (!allowed.ok) {
 		setHeaders({ 'Retry-After': String(allowed.retryAfterSeconds) });
 		error(429, 'Too many searches from your address. Wait a few seconds, then search again.');

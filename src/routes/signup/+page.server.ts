@@ -1,5 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
+import { clientAddress } from '#lib/server/http/client-address.js';
 import * as accounts from '#lib/server/accounts.js';
 import { setSessionCookie } from '#lib/server/auth/cookies.js';
 import { safeRedirectTarget } from '#lib/server/auth/guard.js';
@@ -21,7 +22,7 @@ export const actions = {
 
 		const result = await accounts.signUp(db, {
 			...parsed.data,
-			ip: event.getClientAddress(),
+			ip: clientAddress(event),
 			origin: siteOrigin()
 		});
 		if (!result.ok) return fail(result.status, { errors: result.errors, values: parsed.values });

@@ -1,5 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
+import { clientAddress } from '#lib/server/http/client-address.js';
 import * as accounts from '#lib/server/accounts.js';
 import * as rateLimit from '#lib/server/platform/rate-limit.js';
 import { requireUser } from '#lib/server/auth/guard.js';
@@ -19,9 +20,7 @@ export const actions = {
 	resend: async (event) => {
 		const { user } = requireUser();
 		if (user.emailVerified) redirect(303, '/verify-email');
-		if (
-			!(await rateLimit.consume(db, `mail:ip:${event.getClientAddress()}`, rateLimit.MAIL_PER_IP))
-		) {
+		if (!(await rateLimit.consume(db, `mail:ip:${clientAddress(event)}`, rateLimit.MAIL_PER_IP))) {
 			return fail(429, {
 				error: 'We sent several links already. Wait a few minutes, then try again.'
 			});

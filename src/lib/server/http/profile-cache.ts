@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { RequestEvent } from '@sveltejs/kit';
 import type { Handle } from '@sveltejs/kit/hooks';
 import type { Executor } from '#lib/server/db/connect.js';
+import { clientAddress } from '#lib/server/http/client-address.js';
 import { getCachedSession } from '#lib/server/auth/session-cache.js';
 import { isLikelyBot, recordView } from '#lib/server/views.js';
 
@@ -189,15 +190,9 @@ export function countView(
 }
 
 function visitorOf(event: RequestEvent): Visitor {
-	let address = '';
-	try {
-		address = event.getClientAddress();
-	} catch {
-		// Not every adapter knows the address (e.g. during prerendering).
-	}
 	return {
 		userId: event.locals.user?.id ?? null,
-		address,
+		address: clientAddress(event),
 		userAgent: event.request.headers.get('user-agent'),
 		accept: event.request.headers.get('accept'),
 		fetchDest: event.request.headers.get('sec-fetch-dest')

@@ -1,5 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
+import { clientAddress } from '#lib/server/http/client-address.js';
 import * as accounts from '#lib/server/accounts.js';
 import { setSessionCookie } from '#lib/server/auth/cookies.js';
 import { resetPasswordSchema } from '#lib/server/auth/validation.js';
@@ -19,7 +20,7 @@ export const actions = {
 		const result = await accounts.resetPassword(db, {
 			token: event.params.token,
 			newPassword: parsed.data.newPassword,
-			ip: event.getClientAddress()
+			ip: clientAddress(event)
 		});
 		if (!result.ok) return fail(result.status, { errors: result.errors });
 		setSessionCookie(event.cookies, event.url, result.value.token, result.value.expiresAt);
