@@ -40,12 +40,14 @@ export function parseFollowers(
 	return { ok: true, value };
 }
 
+export type AddAccountResult = { ok: true } | { ok: false; errors: Record<string, string> };
+
 export async function addAccount(
 	db: Executor,
 	userId: number,
 	input: { network: string; address: string; followers: string },
 	now = new Date()
-): Promise<{ ok: true } | { ok: false; errors: Record<string, string> }> {
+): Promise<AddAccountResult> {
 	const normalized = normalizeAccount(input.network, input.address);
 	if (!normalized.ok) {
 		return {
@@ -55,16 +57,16 @@ export async function addAccount(
 	}
 	const followers = parseFollowers(input.followers);
 	if (!followers.ok) return { ok: false, errors: { followers: followers.error } };
-	return withTransaction(db, async (trx) => {
+	return withTransaction<AddAccountResult>(db, async (trx) => {
 		const existing = await listAccounts(trx, userId);
 		if (existing.length >= MAX_ACCOUNTS)
 			return {
-				ok: false as const,
+				ok: false,
 				errors: { form: `You can list up to ${MAX_ACCOUNTS} accounts.` } as Record<string, string>
 			};
 		if (existing.some((a) => a.url === normalized.account.url))
 			return {
-				ok: false as const,
+				ok: false,
 				errors: { address: 'This account is already on your profile.' } as Record<string, string>
 			};
 		await trx
@@ -81,9 +83,11 @@ export async function addAccount(
 			})
 			.execute();
 		await touchProfile(trx, userId, now);
-		return { ok: true as const };
+		return { ok: true };
 	});
 }
+
+export type UpdateFollowersResult = { ok: true } | { ok: false; error: string; status: 400 | 404 };
 
 export async function updateFollowers(
 	db: Executor,
@@ -91,10 +95,10 @@ export async function updateFollowers(
 	id: number,
 	input: string,
 	now = new Date()
-): Promise<{ ok: true } | { ok: false; error: string; status: 400 | 404 }> {
+): Promise<UpdateFollowersResult> {
 	const followers = parseFollowers(input);
 	if (!followers.ok) return { ok: false, error: followers.error, status: 400 };
-	return withTransaction(db, async (trx) => {
+	return withTransaction<UpdateFollowersResult>(db, async (trx) => {
 		const row = await trx
 			.updateTable('network_accounts')
 			.set({
@@ -107,12 +111,12 @@ export async function updateFollowers(
 			.executeTakeFirst();
 		if (!row)
 			return {
-				ok: false as const,
+				ok: false,
 				error: 'No such account on your profile.',
-				status: 404 as const
+				status: 404
 			};
 		await touchProfile(trx, userId, now);
-		return { ok: true as const };
+		return { ok: true };
 	});
 }
 

@@ -127,22 +127,25 @@ export async function updateProfile(
  * Moves the profile to a new handle. The old one keeps redirecting to the new one, and nobody
  * else can take it for 90 days; its owner can take it back at any time.
  */
+export type ChangeHandleResult =
+	{ ok: true; oldHandle: string } | { ok: false; errors: FieldErrors };
+
 export async function changeHandle(
 	db: Executor,
 	userId: number,
 	newHandle: string,
 	now = new Date()
-): Promise<{ ok: true; oldHandle: string } | { ok: false; errors: FieldErrors }> {
-	return withTransaction(db, async (trx) => {
+): Promise<ChangeHandleResult> {
+	return withTransaction<ChangeHandleResult>(db, async (trx) => {
 		const current = await trx
 			.selectFrom('users')
 			.select('handle')
 			.where('id', '=', userId)
 			.executeTakeFirstOrThrow();
 		if (current.handle === newHandle)
-			return { ok: false as const, errors: { handle: 'This is already your handle.' } };
+			return { ok: false, errors: { handle: 'This is already your handle.' } };
 		if (await isHandleTaken(trx, newHandle, { exceptUserId: userId, now }))
-			return { ok: false as const, errors: { handle: 'This handle is taken. Choose another.' } };
+			return { ok: false, errors: { handle: 'This handle is taken. Choose another.' } };
 		await trx
 			.insertInto('handle_history')
 			.values({ handle: current.handle, user_id: userId, released_at: now })
@@ -155,7 +158,7 @@ export async function changeHandle(
 			.where('id', '=', userId)
 			.execute();
 		await touchProfile(trx, userId, now);
-		return { ok: true as const, oldHandle: current.handle };
+		return { ok: true, oldHandle: current.handle };
 	});
 }
 

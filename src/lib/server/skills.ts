@@ -48,19 +48,21 @@ export async function listProfileSkills(db: Executor, userId: number): Promise<P
 		.execute();
 }
 
+export type AddSkillResult = { ok: true } | { ok: false; error: string };
+
 export async function addSkill(
 	db: Executor,
 	userId: number,
 	input: string
-): Promise<{ ok: true } | { ok: false; error: string }> {
+): Promise<AddSkillResult> {
 	const normalized = normalizeSkill(input);
 	if (!normalized.ok) return normalized;
-	return withTransaction(db, async (trx) => {
+	return withTransaction<AddSkillResult>(db, async (trx) => {
 		const current = await listProfileSkills(trx, userId);
 		if (current.some((s) => s.name.toLowerCase() === normalized.name.toLowerCase()))
-			return { ok: false as const, error: 'You already list this skill.' };
+			return { ok: false, error: 'You already list this skill.' };
 		if (current.length >= MAX_SKILLS)
-			return { ok: false as const, error: `You can list up to ${MAX_SKILLS} skills.` };
+			return { ok: false, error: `You can list up to ${MAX_SKILLS} skills.` };
 		const skillId = await ensureSkill(trx, normalized.name);
 		await trx
 			.insertInto('profile_skills')
@@ -68,7 +70,7 @@ export async function addSkill(
 			.onConflict((oc) => oc.columns(['user_id', 'skill_id']).doNothing())
 			.execute();
 		await touchProfile(trx, userId);
-		return { ok: true as const };
+		return { ok: true };
 	});
 }
 

@@ -175,7 +175,7 @@ export async function checkAccount(
 	if (check.outcome === 'unreachable' && !options.finalAttempt) return 'retry';
 
 	const now = options.now ?? new Date();
-	return withTransaction(db, async (trx) => {
+	return withTransaction<CheckResult>(db, async (trx) => {
 		// Re-read under a lock: the owner may have removed the account while the network answered.
 		const current = await trx
 			.selectFrom('network_accounts')

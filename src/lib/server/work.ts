@@ -187,21 +187,23 @@ async function replaceWorkSkills(db: Executor, userId: number, workId: number, s
 	}
 }
 
+export type CreateWorkResult = { ok: true; item: WorkItem } | { ok: false; error: string };
+
 export async function createWork(
 	db: Executor,
 	userId: number,
 	input: WorkInput,
 	skillIds: number[] = [],
 	now = new Date()
-): Promise<{ ok: true; item: WorkItem } | { ok: false; error: string }> {
-	return withTransaction(db, async (trx) => {
+): Promise<CreateWorkResult> {
+	return withTransaction<CreateWorkResult>(db, async (trx) => {
 		const count = await trx
 			.selectFrom('work_items')
 			.select((eb) => eb.fn.countAll<string | number>().as('n'))
 			.where('user_id', '=', userId)
 			.executeTakeFirstOrThrow();
 		if (Number(count.n) >= MAX_WORK_ITEMS)
-			return { ok: false as const, error: `You can list up to ${MAX_WORK_ITEMS} pieces of work.` };
+			return { ok: false, error: `You can list up to ${MAX_WORK_ITEMS} pieces of work.` };
 		const last = await trx
 			.selectFrom('work_items')
 			.select((eb) => eb.fn.max<number | null>('position').as('max'))
@@ -227,7 +229,7 @@ export async function createWork(
 		await replaceWorkSkills(trx, userId, item.id, skillIds);
 		await schedulePreview(trx, item.id, item.url, now);
 		await touchProfile(trx, userId, now);
-		return { ok: true as const, item };
+		return { ok: true, item };
 	});
 }
 

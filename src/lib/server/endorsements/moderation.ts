@@ -36,6 +36,9 @@ export async function decideEndorsement(
 	});
 }
 
+export type ReportResult =
+	{ ok: true; hidden: boolean } | { ok: false; status: 400 | 404; error: string };
+
 /**
  * Records a report. The owner's report hides the endorsement at once; reports from three different
  * people hide it until the owner reviews it. The endorser cannot report their own.
@@ -46,8 +49,8 @@ export async function reportEndorsement(
 	id: number,
 	reason: string,
 	now = new Date()
-): Promise<{ ok: true; hidden: boolean } | { ok: false; status: 400 | 404; error: string }> {
-	return withTransaction(db, async (trx) => {
+): Promise<ReportResult> {
+	return withTransaction<ReportResult>(db, async (trx) => {
 		const endorsement = await trx
 			.selectFrom('endorsements')
 			.select(['id', 'subject_id', 'endorser_id', 'status'])
@@ -58,14 +61,14 @@ export async function reportEndorsement(
 		// Others can only see, and so only report, accepted endorsements.
 		if (!endorsement || (!isOwner && endorsement.status !== 'accepted'))
 			return {
-				ok: false as const,
-				status: 404 as const,
+				ok: false,
+				status: 404,
 				error: 'That endorsement is not shown anywhere.'
 			};
 		if (endorsement.endorser_id === reporterId)
 			return {
-				ok: false as const,
-				status: 400 as const,
+				ok: false,
+				status: 400,
 				error: 'You cannot report your own endorsement; withdraw it instead.'
 			};
 		await trx
@@ -91,6 +94,6 @@ export async function reportEndorsement(
 				.execute();
 			await refreshSearchDocuments(trx, [endorsement.subject_id]);
 		}
-		return { ok: true as const, hidden: hide };
+		return { ok: true, hidden: hide };
 	});
 }

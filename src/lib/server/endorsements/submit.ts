@@ -48,7 +48,7 @@ export async function submitEndorsement(db: Executor, args: SubmitInput): Promis
 	if (endorser.id === subjectId)
 		return { ok: false, status: 400, errors: { form: 'You cannot endorse yourself.' } };
 
-	return withTransaction(db, async (trx) => {
+	return withTransaction<SubmitResult>(db, async (trx) => {
 		// One submission at a time per endorser, so concurrent requests cannot slip past the limits.
 		await trx.selectFrom('users').select('id').where('id', '=', endorser.id).forUpdate().execute();
 		const subject = await trx
@@ -59,8 +59,8 @@ export async function submitEndorsement(db: Executor, args: SubmitInput): Promis
 			.executeTakeFirst();
 		if (!subject || subject.visibility === 'private')
 			return {
-				ok: false as const,
-				status: 404 as const,
+				ok: false,
+				status: 404,
 				errors: { form: 'This profile cannot be endorsed.' }
 			};
 
@@ -82,10 +82,10 @@ export async function submitEndorsement(db: Executor, args: SubmitInput): Promis
 				errors.organisation = noLinks;
 			if (input.period && containsLink(input.period, names)) errors.period = noLinks;
 		}
-		if (Object.keys(errors).length) return { ok: false as const, status: 400 as const, errors };
+		if (Object.keys(errors).length) return { ok: false, status: 400, errors };
 
 		const limited = await checkRateLimit(trx, endorser, now);
-		if (limited) return { ok: false as const, status: 429 as const, errors: { form: limited } };
+		if (limited) return { ok: false, status: 429, errors: { form: limited } };
 
 		const flags: string[] = [];
 		const similar = await trx
@@ -183,7 +183,7 @@ export async function submitEndorsement(db: Executor, args: SubmitInput): Promis
 		});
 		// An edit of an accepted endorsement takes it off the profile until it is accepted again.
 		if (existing) await refreshSearchDocuments(trx, [subjectId]);
-		return { ok: true as const, id, flags, edited: !!existing };
+		return { ok: true, id, flags, edited: !!existing };
 	});
 }
 

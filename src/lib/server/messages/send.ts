@@ -38,17 +38,19 @@ export interface StartInput {
 }
 
 /** A contact message: opens a conversation in the practitioner's messages and mails it to them. */
+export type StartConversationResult = { ok: true; id: number } | Failure;
+
 export async function startConversation(
 	db: Executor,
 	args: StartInput
-): Promise<{ ok: true; id: number } | Failure> {
+): Promise<StartConversationResult> {
 	const now = args.now ?? new Date();
 	const { sender, recipientId, input } = args;
 	if (!sender.emailVerified) return { ok: false, status: 403, errors: { form: UNVERIFIED } };
 	if (sender.id === recipientId)
 		return { ok: false, status: 400, errors: { form: 'You cannot send a message to yourself.' } };
 
-	return withTransaction(db, async (trx) => {
+	return withTransaction<StartConversationResult>(db, async (trx) => {
 		// One message at a time per sender, so concurrent requests cannot slip past the limit.
 		await trx.selectFrom('users').select('id').where('id', '=', sender.id).forUpdate().execute();
 		const recipient = await trx
@@ -58,14 +60,14 @@ export async function startConversation(
 			.executeTakeFirst();
 		if (!recipient || recipient.visibility === 'private')
 			return {
-				ok: false as const,
-				status: 404 as const,
+				ok: false,
+				status: 404,
 				errors: { form: 'This profile cannot be contacted.' }
 			};
 		if (!recipient.allow_contact)
 			return {
-				ok: false as const,
-				status: 403 as const,
+				ok: false,
+				status: 403,
 				errors: { form: 'This person does not accept messages.' }
 			};
 
@@ -75,14 +77,14 @@ export async function startConversation(
 			const errors: FieldErrors = {};
 			if (containsLink(input.subject, names)) errors.subject = NO_LINKS;
 			if (containsLink(input.body, names)) errors.body = NO_LINKS;
-			if (Object.keys(errors).length) return { ok: false as const, status: 400 as const, errors };
+			if (Object.keys(errors).length) return { ok: false, status: 400, errors };
 		}
 
 		const limit = isNewAccount(sender, now) ? LIMITS.newAccountPerDay : LIMITS.establishedPerDay;
 		if ((await countStartedSince(trx, sender.id, now)) >= limit)
 			return {
-				ok: false as const,
-				status: 429 as const,
+				ok: false,
+				status: 429,
 				errors: {
 					form: isNewAccount(sender, now)
 						? `New accounts can contact ${limit} people a day. Try again tomorrow.`
@@ -123,7 +125,7 @@ export async function startConversation(
 				`Reply or decline (your email address stays private): ${args.origin ?? ''}/dashboard/messages/${id}`
 			].join('\n')
 		});
-		return { ok: true as const, id };
+		return { ok: true, id };
 	});
 }
 
@@ -136,13 +138,15 @@ export interface ReplyInput {
 }
 
 /** Either participant answers, until the person contacted declines. */
+export type ReplyToConversationResult = { ok: true } | Failure;
+
 export async function replyToConversation(
 	db: Executor,
 	args: ReplyInput
-): Promise<{ ok: true } | Failure> {
+): Promise<ReplyToConversationResult> {
 	const now = args.now ?? new Date();
 	const { author, conversationId, body } = args;
-	return withTransaction(db, async (trx) => {
+	return withTransaction<ReplyToConversationResult>(db, async (trx) => {
 		// Locking the conversation orders a reply racing a decline: one of them sees the other.
 		const conversation = await trx
 			.selectFrom('conversations')
@@ -153,22 +157,21 @@ export async function replyToConversation(
 			.executeTakeFirst();
 		if (!conversation)
 			return {
-				ok: false as const,
-				status: 404 as const,
+				ok: false,
+				status: 404,
 				errors: { form: 'That conversation does not exist.' }
 			};
-		if (!author.emailVerified)
-			return { ok: false as const, status: 403 as const, errors: { form: UNVERIFIED } };
+		if (!author.emailVerified) return { ok: false, status: 403, errors: { form: UNVERIFIED } };
 		if (conversation.status === 'declined')
 			return {
-				ok: false as const,
-				status: 409 as const,
+				ok: false,
+				status: 409,
 				errors: { form: 'This conversation was declined. No more replies can be sent.' }
 			};
 		const otherId =
 			conversation.sender_id === author.id ? conversation.recipient_id : conversation.sender_id;
 		if (isNewAccount(author, now) && containsLink(body, await skillNamesOf(trx, otherId)))
-			return { ok: false as const, status: 400 as const, errors: { body: NO_LINKS } };
+			return { ok: false, status: 400, errors: { body: NO_LINKS } };
 
 		const { n } = await trx
 			.selectFrom('conversation_messages')
@@ -179,8 +182,8 @@ export async function replyToConversation(
 			.executeTakeFirstOrThrow();
 		if (Number(n) >= LIMITS.repliesPerDay)
 			return {
-				ok: false as const,
-				status: 429 as const,
+				ok: false,
+				status: 429,
 				errors: {
 					form: `You can send ${LIMITS.repliesPerDay} messages a day in one conversation. Try again tomorrow.`
 				}
@@ -210,19 +213,21 @@ export async function replyToConversation(
 				`Answer them here (your email address stays private): ${args.origin ?? ''}/dashboard/messages/${conversationId}`
 			].join('\n')
 		});
-		return { ok: true as const };
+		return { ok: true };
 	});
 }
 
 /** Only the person contacted declines; the one who wrote is told, and no more replies can be sent. */
+export type DeclineConversationResult = { ok: true } | Failure;
+
 export async function declineConversation(
 	db: Executor,
 	userId: number,
 	conversationId: number,
 	options: { origin?: string; now?: Date } = {}
-): Promise<{ ok: true } | Failure> {
+): Promise<DeclineConversationResult> {
 	const now = options.now ?? new Date();
-	return withTransaction(db, async (trx) => {
+	return withTransaction<DeclineConversationResult>(db, async (trx) => {
 		const conversation = await trx
 			.selectFrom('conversations')
 			.select(['id', 'sender_id', 'recipient_id', 'subject', 'status'])
@@ -232,18 +237,18 @@ export async function declineConversation(
 			.executeTakeFirst();
 		if (!conversation)
 			return {
-				ok: false as const,
-				status: 404 as const,
+				ok: false,
+				status: 404,
 				errors: { form: 'That conversation does not exist.' }
 			};
 		if (conversation.recipient_id !== userId)
 			return {
-				ok: false as const,
-				status: 403 as const,
+				ok: false,
+				status: 403,
 				errors: { form: 'Only the person you contacted can decline the conversation.' }
 			};
 		// Declining twice changes nothing and mails nobody again.
-		if (conversation.status === 'declined') return { ok: true as const };
+		if (conversation.status === 'declined') return { ok: true };
 		await trx
 			.updateTable('conversations')
 			.set({ status: 'declined', updated_at: now })
@@ -265,6 +270,6 @@ export async function declineConversation(
 				`${options.origin ?? ''}/dashboard/messages/${conversationId}`
 			].join('\n')
 		});
-		return { ok: true as const };
+		return { ok: true };
 	});
 }

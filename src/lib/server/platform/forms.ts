@@ -3,6 +3,11 @@ import * as v from 'valibot';
 
 export type FieldErrors = Partial<Record<string, string>>;
 
+/** Errors for `fail()` keyed by field ('form' for the whole form), typed so a page can read any field. */
+export function fieldErrors(errors: FieldErrors): FieldErrors {
+	return errors;
+}
+
 export type FormResult<T> =
 	| { ok: true; data: T; values: Record<string, string> }
 	| { ok: false; errors: FieldErrors; values: Record<string, string> };

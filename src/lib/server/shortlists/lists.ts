@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { isUniqueViolation } from '#lib/server/db/errors.js';
 import type { Executor } from '#lib/server/db/connect.js';
 import { withTransaction } from '#lib/server/db/connect.js';
-import type { FieldErrors } from '#lib/server/platform/forms.js';
+import { fieldErrors, type FieldErrors } from '#lib/server/platform/forms.js';
 
 // Shortlists are private to their owner: every query here is scoped by owner_id, and a list or
 // entry someone else owns is reported exactly like one that does not exist.
@@ -169,14 +169,16 @@ export async function createShortlist(
 	}
 }
 
+export type RenameShortlistResult = { ok: true } | Failure;
+
 export async function renameShortlist(
 	db: Executor,
 	ownerId: number,
 	id: number,
 	name: string
-): Promise<{ ok: true } | Failure> {
+): Promise<RenameShortlistResult> {
 	try {
-		return await withTransaction(db, async (trx) => {
+		return await withTransaction<RenameShortlistResult>(db, async (trx) => {
 			const clash = await trx
 				.selectFrom('shortlists')
 				.select('name')
@@ -186,8 +188,8 @@ export async function renameShortlist(
 				.executeTakeFirst();
 			if (clash)
 				return {
-					ok: false as const,
-					status: 400 as const,
+					ok: false,
+					status: 400,
 					errors: { name: nameTaken(clash.name) }
 				};
 			const row = await trx
@@ -199,11 +201,11 @@ export async function renameShortlist(
 				.executeTakeFirst();
 			if (!row)
 				return {
-					ok: false as const,
-					status: 404 as const,
-					errors: { form: 'No such shortlist.' } as FieldErrors
+					ok: false,
+					status: 404,
+					errors: fieldErrors({ form: 'No such shortlist.' })
 				};
-			return { ok: true as const };
+			return { ok: true };
 		});
 	} catch (error) {
 		if (isUniqueViolation(error, NAME_INDEX))

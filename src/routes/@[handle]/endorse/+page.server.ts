@@ -6,7 +6,7 @@ import { findOpenRequest } from '#lib/server/endorsements/requests.js';
 import { findOwnEndorsement } from '#lib/server/endorsements/views.js';
 import { endorsementSchema } from '#lib/server/endorsements/rules.js';
 import { submitEndorsement, withdrawEndorsement } from '#lib/server/endorsements/submit.js';
-import { type FieldErrors, parseForm, readForm } from '#lib/server/platform/forms.js';
+import { parseForm, readForm, fieldErrors } from '#lib/server/platform/forms.js';
 import type { ProfileCard } from '#lib/server/handles.js';
 import { requireProfileCard } from '#lib/server/http/profile-route.js';
 import { listProfileSkills } from '#lib/server/skills.js';
@@ -81,7 +81,7 @@ export const actions = {
 		const subject = await subjectFor(params.handle, user.id);
 		if (!(await withdrawEndorsement(db, user.id, subject.userId)))
 			return fail(404, {
-				errors: { form: 'You have no endorsement of this person to withdraw.' } as FieldErrors
+				errors: fieldErrors({ form: 'You have no endorsement of this person to withdraw.' })
 			});
 		redirect(303, `/@${subject.handle}/endorse?saved=withdrawn`);
 	}

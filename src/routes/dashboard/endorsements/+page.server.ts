@@ -19,7 +19,7 @@ import {
 	readForm,
 	formValues,
 	parseForm,
-	type FieldErrors
+	fieldErrors
 } from '#lib/server/platform/forms.js';
 import { listWork } from '#lib/server/work.js';
 import type { Actions, PageServerLoad } from './$types';
@@ -59,9 +59,9 @@ function idFrom(form: FormData): number {
 
 const gone = () =>
 	fail(404, {
-		errors: {
+		errors: fieldErrors({
 			form: 'That endorsement no longer exists: its author may have withdrawn it.'
-		} as FieldErrors
+		})
 	});
 
 async function decide(request: Request, decision: Decision) {
@@ -82,7 +82,7 @@ export const actions = {
 		const parsed = parseForm(reportSchema, form);
 		if (!parsed.ok) return fail(400, { reportId: idFrom(form), errors: parsed.errors });
 		const result = await reportEndorsement(db, user.id, idFrom(form), parsed.data.reason);
-		if (!result.ok) return fail(result.status, { errors: { form: result.error } as FieldErrors });
+		if (!result.ok) return fail(result.status, { errors: fieldErrors({ form: result.error }) });
 		redirect(303, '/dashboard/endorsements?saved=report');
 	},
 
@@ -96,7 +96,7 @@ export const actions = {
 		if (!created.ok)
 			return fail(400, {
 				action: 'request',
-				errors: { workItemId: created.error } as FieldErrors,
+				errors: fieldErrors({ workItemId: created.error }),
 				values: formValues(form, ['invitee'])
 			});
 		redirect(303, '/dashboard/endorsements?saved=request#requests');
@@ -105,7 +105,7 @@ export const actions = {
 	revoke: async ({ request }) => {
 		const { user } = requireUser();
 		if (!(await revokeRequest(db, user.id, idFrom(await readForm(request)))))
-			return fail(404, { errors: { form: 'That request is not yours.' } as FieldErrors });
+			return fail(404, { errors: fieldErrors({ form: 'That request is not yours.' }) });
 		redirect(303, '/dashboard/endorsements?saved=revoke#requests');
 	}
 } satisfies Actions;

@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
-import { parseId, readForm, formValues, type FieldErrors } from '#lib/server/platform/forms.js';
+import { parseId, readForm, formValues, fieldErrors } from '#lib/server/platform/forms.js';
 import * as accounts from '#lib/server/network-accounts.js';
 import * as verification from '#lib/server/verification.js';
 import { queueVerification, verificationOrigin } from '#lib/server/jobs.js';
@@ -47,8 +47,7 @@ export const actions = {
 		const { user } = requireUser();
 		const values = formValues(await readForm(request), ['network', 'address', 'followers']);
 		const result = await accounts.addAccount(db, user.id, values);
-		if (!result.ok)
-			return fail(400, { action: 'add', errors: result.errors as FieldErrors, values });
+		if (!result.ok) return fail(400, { action: 'add', errors: fieldErrors(result.errors), values });
 		redirect(303, '/settings/networks?saved=added');
 	},
 
@@ -65,7 +64,7 @@ export const actions = {
 			return fail(result.status, {
 				action: 'followers',
 				id: parseId(values.id),
-				errors: { followers: result.error } as FieldErrors,
+				errors: fieldErrors({ followers: result.error }),
 				values
 			});
 		redirect(303, '/settings/networks?saved=followers');
@@ -78,29 +77,29 @@ export const actions = {
 			return fail(409, {
 				action: 'check',
 				id,
-				errors: { check: UNAVAILABLE } as FieldErrors
+				errors: fieldErrors({ check: UNAVAILABLE })
 			});
 		const result = await verification.requestCheck(db, user.id, id);
 		if (result === 'not_found')
 			return fail(404, {
 				action: 'check',
-				errors: { form: 'That account is not on your profile.' } as FieldErrors
+				errors: fieldErrors({ form: 'That account is not on your profile.' })
 			});
 		if (result === 'too_soon')
 			return fail(429, {
 				action: 'check',
 				id,
-				errors: {
+				errors: fieldErrors({
 					check: `This account was checked less than ${verification.CHECK_COOLDOWN_SECONDS} seconds ago. Try again in a minute.`
-				} as FieldErrors
+				})
 			});
 		if (result === 'too_many')
 			return fail(429, {
 				action: 'check',
 				id,
-				errors: {
+				errors: fieldErrors({
 					check: 'You have asked for many checks in the last hour. Try again later.'
-				} as FieldErrors
+				})
 			});
 		// The worker also finds due checks on its own each minute; this only saves the wait.
 		await queueVerification(id);
@@ -113,7 +112,7 @@ export const actions = {
 		if (!(await accounts.removeAccount(db, user.id, id)))
 			return fail(404, {
 				action: 'remove',
-				errors: { form: 'That account is not on your profile.' } as FieldErrors
+				errors: fieldErrors({ form: 'That account is not on your profile.' })
 			});
 		redirect(303, '/settings/networks?saved=removed');
 	}

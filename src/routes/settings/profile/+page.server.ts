@@ -8,7 +8,7 @@ import {
 	readForm,
 	formValues,
 	parseForm,
-	type FieldErrors
+	fieldErrors
 } from '#lib/server/platform/forms.js';
 import * as profiles from '#lib/server/profiles.js';
 import * as resume from '#lib/server/resume.js';
@@ -71,7 +71,7 @@ export const actions = {
 		const file = (await readForm(request)).get('avatar');
 		const result = await avatars.saveAvatar(db, user.id, file instanceof File ? file : null);
 		if (!result.ok)
-			return fail(400, { action: 'avatar', errors: { avatar: result.error } as FieldErrors });
+			return fail(400, { action: 'avatar', errors: fieldErrors({ avatar: result.error }) });
 		redirect(303, '/settings/profile?saved=avatar');
 	},
 
@@ -88,7 +88,7 @@ export const actions = {
 		if (!result.ok)
 			return fail(400, {
 				action: 'addSkill',
-				errors: { skill: result.error } as FieldErrors,
+				errors: fieldErrors({ skill: result.error }),
 				values
 			});
 		redirect(303, '/settings/profile?saved=skill#skills');
@@ -100,7 +100,7 @@ export const actions = {
 		if (!id)
 			return fail(400, {
 				action: 'removeSkill',
-				errors: { skill: 'No such skill.' } as FieldErrors
+				errors: fieldErrors({ skill: 'No such skill.' })
 			});
 		await skills.removeSkill(db, user.id, id);
 		redirect(303, '/settings/profile?saved=skill-removed#skills');
@@ -113,17 +113,17 @@ export const actions = {
 		if (!(file instanceof File) || file.size === 0)
 			return fail(400, {
 				action: 'import',
-				errors: { resume: 'Choose a JSON Resume file.' } as FieldErrors
+				errors: fieldErrors({ resume: 'Choose a JSON Resume file.' })
 			});
 		if (file.size > resume.RESUME_MAX_BYTES)
 			return fail(400, {
 				action: 'import',
-				errors: { resume: 'The file is larger than 512 KB.' } as FieldErrors
+				errors: fieldErrors({ resume: 'The file is larger than 512 KB.' })
 			});
 		const json = await file.text();
 		const planned = await resume.planImport(db, user.id, json);
 		if (!planned.ok)
-			return fail(400, { action: 'import', errors: { resume: planned.error } as FieldErrors });
+			return fail(400, { action: 'import', errors: fieldErrors({ resume: planned.error }) });
 		return { action: 'import', plan: planned.plan, json };
 	},
 
@@ -132,7 +132,7 @@ export const actions = {
 		const json = String((await readForm(request)).get('json') ?? '');
 		const planned = await resume.planImport(db, user.id, json);
 		if (!planned.ok)
-			return fail(400, { action: 'import', errors: { resume: planned.error } as FieldErrors });
+			return fail(400, { action: 'import', errors: fieldErrors({ resume: planned.error }) });
 		await resume.applyImport(db, user.id, planned.plan);
 		redirect(303, '/settings/profile?saved=import');
 	}

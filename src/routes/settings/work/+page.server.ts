@@ -3,7 +3,7 @@ import { db } from '#lib/server/db/index.js';
 import { queueDue } from '#lib/server/jobs.js';
 import { listPreviews } from '#lib/server/link-previews.js';
 import { requireUser } from '#lib/server/auth/guard.js';
-import { parseId, readForm, parseForm, type FieldErrors } from '#lib/server/platform/forms.js';
+import { parseId, readForm, parseForm, fieldErrors } from '#lib/server/platform/forms.js';
 import { listProfileSkills } from '#lib/server/skills.js';
 import * as work from '#lib/server/work.js';
 import type { Actions, PageServerLoad } from './$types';
@@ -41,7 +41,7 @@ function itemId(form: FormData): number | null {
 const notFound = () =>
 	fail(404, {
 		action: 'item',
-		errors: { form: 'That work item is not on your profile.' } as FieldErrors
+		errors: fieldErrors({ form: 'That work item is not on your profile.' })
 	});
 
 export const actions = {
@@ -61,7 +61,7 @@ export const actions = {
 		if (!result.ok)
 			return fail(400, {
 				action: 'create',
-				errors: { form: result.error } as FieldErrors,
+				errors: fieldErrors({ form: result.error }),
 				values: parsed.values,
 				selected
 			});

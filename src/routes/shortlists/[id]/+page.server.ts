@@ -1,7 +1,7 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
-import { type FieldErrors, parseForm, parseId, readForm } from '#lib/server/platform/forms.js';
+import { parseForm, parseId, readForm, fieldErrors } from '#lib/server/platform/forms.js';
 import * as shortlists from '#lib/server/shortlists/index.js';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -87,5 +87,5 @@ function profileIdFrom(form: FormData): number {
 const gone = () =>
 	fail(404, {
 		action: 'entry',
-		errors: { form: 'That profile is no longer on this shortlist.' } as FieldErrors
+		errors: fieldErrors({ form: 'That profile is no longer on this shortlist.' })
 	});
