@@ -5,7 +5,7 @@ import {
 	isUnavailable,
 	matchText,
 	noSuchAccount,
-	readCount,
+	readCount, readDate,
 	readJson,
 	tryFetch,
 	unavailable,
@@ -35,6 +35,7 @@ export const blueskyAdapter: NetworkAdapter = {
 		if (!body || typeof body.did !== 'string')
 			return unexpectedAnswer('Bluesky', result.status, SOURCE);
 		const followers = readCount(body.followersCount);
+		const accountCreatedAt = readDate(body.createdAt);
 		const description = typeof body.description === 'string' ? body.description : '';
 		const match = matchText(description, profileUrls);
 		if (match)
@@ -42,6 +43,7 @@ export const blueskyAdapter: NetworkAdapter = {
 				outcome: 'verified',
 				detail: `Found a link to ${match} in the Bluesky description.`,
 				followers,
+				accountCreatedAt,
 				source: SOURCE
 			};
 		return {

@@ -7,7 +7,7 @@ import {
 	matchHtmlFragment,
 	matchText,
 	noSuchAccount,
-	readCount,
+	readCount, readDate,
 	readJson,
 	tryFetch,
 	unavailable,
@@ -65,10 +65,12 @@ export const githubAdapter: NetworkAdapter = {
 		if (!body || typeof body.login !== 'string')
 			return unexpectedAnswer('GitHub', result.status, SOURCE);
 		const followers = readCount(body.followers);
+		const accountCreatedAt = readDate(body.created_at);
 		const found = (match: string, where: string): AdapterCheck => ({
 			outcome: 'verified',
 			detail: `Found a link to ${match} in the GitHub ${where}.`,
 			followers,
+			accountCreatedAt,
 			source: SOURCE
 		});
 		const blog = typeof body.blog === 'string' ? matchText(body.blog, profileUrls) : null;

@@ -6,7 +6,7 @@ import {
 	isCheck,
 	isUnavailable,
 	matchHtmlFragment,
-	readCount,
+	readCount, readDate,
 	readJson,
 	tryFetch,
 	unavailable
@@ -95,6 +95,7 @@ export const mastodonAdapter: NetworkAdapter = {
 				source: SOURCE
 			};
 		const followers = readCount(body.followers_count);
+		const accountCreatedAt = readDate(body.created_at);
 		const fields = Array.isArray(body.fields) ? (body.fields as unknown[]) : [];
 		for (const field of fields) {
 			if (!field || typeof field !== 'object') continue;
@@ -105,6 +106,7 @@ export const mastodonAdapter: NetworkAdapter = {
 					outcome: 'verified',
 					detail: `Found a link to ${match} in the profile field "${typeof name === 'string' ? name : ''}".`,
 					followers,
+					accountCreatedAt,
 					source: sourceAt(host)
 				};
 		}
@@ -114,6 +116,7 @@ export const mastodonAdapter: NetworkAdapter = {
 				outcome: 'verified',
 				detail: `Found a link to ${note} in the profile bio.`,
 				followers,
+				accountCreatedAt,
 				source: sourceAt(host)
 			};
 		return {
