@@ -84,6 +84,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 		// Trust in seed units (a fully trusted member's own share is 1), and the part others passed in.
 		.addColumn('score', 'double precision', (col) => col.notNull())
 		.addColumn('inflow', 'double precision', (col) => col.notNull())
+		// What the account's search row adds to its evidence_rank (search/projection.ts).
+		.addColumn('rank', 'double precision', (col) => col.notNull().defaultTo(0))
 		.addColumn('band', 'text', (col) =>
 			col.notNull().check(sql`band in ('strong', 'some', 'none')`)
 		)
@@ -129,8 +131,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 	// is work and verified accounts only (the app's projection keeps it so from here on).
 	await sql`
 		update profile_search set endorsement_score = 0,
-			evidence = 0.25 * least(work_count, 8) + 0.5 * least(verified_accounts, 4)
-				+ 0.05 * least(accepted_endorsements, 10)`.execute(db);
+			evidence = 0.25 * least(work_count, 8) + 0.5 * least(verified_accounts, 4)`.execute(db);
 	await sql`analyze profile_search`.execute(db);
 }
 

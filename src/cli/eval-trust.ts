@@ -4,12 +4,20 @@
 // and genuine accounts reach each top 10, precision at 10 and the AUC of the trust score.
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import { createDatabase } from '#lib/server/db/connect.js';
 import { testEngines } from '#lib/server/db/testing.js';
 import { evaluateWorld } from './eval-trust/evaluate.ts';
 import { checkWorld } from './eval-trust/world.ts';
 
 const { values } = parseArgs({
-	options: { world: { type: 'string' }, json: { type: 'string' }, quiet: { type: 'boolean' } }
+	options: {
+		world: { type: 'string' },
+		json: { type: 'string' },
+		quiet: { type: 'boolean' },
+		// Development: keep the loaded PostgreSQL database, or evaluate one kept before (no load).
+		keep: { type: 'boolean' },
+		reuse: { type: 'string' }
+	}
 });
 if (!values.world) {
 	console.error('Usage: npm run eval:trust -- --world FILE.json [--json OUT]');
@@ -22,9 +30,12 @@ if (!checked.ok) {
 }
 const engines = testEngines();
 const engine = engines.find((e) => e.name === 'postgres') ?? engines[0];
-const database = await engine.create();
+const database = values.reuse
+	? { db: createDatabase({ databaseUrl: values.reuse }), url: values.reuse, drop: async () => {} }
+	: await engine.create();
 try {
-	const report = await evaluateWorld(database.db, checked.world);
+	const report = await evaluateWorld(database.db, checked.world, { reuse: !!values.reuse });
+	if (values.keep) console.log(`kept ${database.url}`);
 	if (!values.quiet) {
 		for (const q of report.queries) {
 			console.log(
@@ -37,7 +48,7 @@ try {
 	}
 	const { totals } = report;
 	console.log(
-		`\nworld ${values.world} on ${engine.name}: ${report.accounts} accounts, ${report.endorsements} endorsements (${report.refused} refused by the app), load ${report.loadMs} ms, trust run ${report.trustMs} ms`
+		`\nworld ${values.world} on ${values.reuse ? 'a kept database' : engine.name}: ${report.accounts} accounts, ${report.endorsements} endorsements (${report.refused} refused by the app), load ${report.loadMs} ms, trust run ${report.trustMs} ms`
 	);
 	console.log(`abusiveInTop10Total ${totals.abusiveInTop10Total}`);
 	console.log(`maxAbusiveInTop10 ${totals.maxAbusiveInTop10}`);
@@ -45,5 +56,6 @@ try {
 	console.log(`trustAuc ${totals.trustAuc.toFixed(3)}`);
 	if (values.json) fs.writeFileSync(values.json, JSON.stringify(report, null, '\t'));
 } finally {
-	await database.drop();
+	if (values.keep || values.reuse) await database.db.destroy();
+	else await database.drop();
 }

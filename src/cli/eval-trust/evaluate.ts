@@ -33,6 +33,14 @@ export interface WorldReport {
 	trust: { handle: string; label: Label; score: number; band: string; cluster: number | null }[];
 }
 
+/** The ids of a world loaded before (development: `--reuse`). */
+async function loadedIds(db: Db, world: World) {
+	const rows = await db.selectFrom('users').select(['id', 'handle']).execute();
+	const userIds = new Map(rows.map((r) => [r.handle, r.id]));
+	for (const a of world.accounts) if (!userIds.has(a.handle)) throw new Error(`${a.handle} is not loaded`);
+	return { userIds, refused: [], ms: 0 };
+}
+
 /** AUC of `score` for genuine (positive) against abusive accounts; ties count half. */
 export function auc(scores: { label: Label; score: number }[]): number {
 	const pos = scores.filter((s) => s.label === 'genuine').map((s) => s.score);
@@ -43,8 +51,12 @@ export function auc(scores: { label: Label; score: number }[]): number {
 	return wins / (pos.length * neg.length);
 }
 
-export async function evaluateWorld(db: Db, world: World): Promise<WorldReport> {
-	const loaded = await loadWorld(db, world);
+export async function evaluateWorld(
+	db: Db,
+	world: World,
+	options: { reuse?: boolean } = {}
+): Promise<WorldReport> {
+	const loaded = options.reuse ? await loadedIds(db, world) : await loadWorld(db, world);
 	const now = new Date(world.now);
 	for (const handle of world.trustedHandles) {
 		const marked = await markTrusted(db, handle, 'trusted in the world file', null, now);

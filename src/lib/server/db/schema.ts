@@ -311,6 +311,7 @@ export interface TrustScoresTable {
 	user_id: number;
 	score: number;
 	inflow: number;
+	rank: number;
 	band: TrustBand;
 	seed_kind: SeedKind | null;
 	cluster_id: number | null;

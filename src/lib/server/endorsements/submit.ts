@@ -88,11 +88,20 @@ export async function submitEndorsement(db: Executor, args: SubmitInput): Promis
 		if (limited) return { ok: false as const, status: 429 as const, errors: { form: limited } };
 
 		const flags: string[] = [];
+		// Near-identical texts: this endorser's to other people, and anyone else's to anyone (copy-
+		// pasted flattery from many accounts); the trigram index finds the candidates (`%`).
 		const similar = await trx
 			.selectFrom('endorsements')
 			.select('id')
-			.where('endorser_id', '=', endorser.id)
-			.where('subject_id', '!=', subjectId)
+			.where((eb) =>
+				eb.or([
+					eb.and([eb('endorser_id', '=', endorser.id), eb('subject_id', '!=', subjectId)]),
+					eb.and([
+						eb('endorser_id', '!=', endorser.id),
+						eb(sql<string>`body`, '%' as never, input.body)
+					])
+				])
+			)
 			.where(sql<number>`similarity(body, ${input.body})`, '>=', DUPLICATE_SIMILARITY)
 			.execute();
 		if (similar.length) {

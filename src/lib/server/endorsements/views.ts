@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '#lib/server/db/connect.js';
 import type { EndorsementStatus } from '#lib/server/db/schema.js';
 import { avatarUrl } from '#lib/server/avatar-url.js';
@@ -35,7 +36,8 @@ export interface EndorsementView {
 async function listEndorsementsOf(
 	db: Executor,
 	subjectId: number,
-	statuses: EndorsementStatus[]
+	statuses: EndorsementStatus[],
+	options: { withoutCopies?: boolean } = {}
 ): Promise<EndorsementView[]> {
 	if (statuses.length === 0) return [];
 	const rows = await db
@@ -93,6 +95,7 @@ async function listEndorsementsOf(
 		])
 		.where('e.subject_id', '=', subjectId)
 		.where('e.status', 'in', statuses)
+		.$if(!!options.withoutCopies, (qb) => qb.where(sql<boolean>`not ('duplicate' = any(e.flags))`))
 		.orderBy('e.updated_at', 'desc')
 		.execute();
 	const ids = rows.map((r) => r.id);
@@ -138,12 +141,15 @@ async function listEndorsementsOf(
 	}));
 }
 
-/** What a visitor may see: accepted endorsements only, never pending or hidden ones. */
+/**
+ * What a visitor may see: accepted endorsements only, never pending or hidden ones, and never a
+ * text copied across endorsers or people (owners accept flattery; copies prove nothing).
+ */
 export async function listPublicEndorsements(
 	db: Executor,
 	subjectId: number
 ): Promise<EndorsementView[]> {
-	return listEndorsementsOf(db, subjectId, ['accepted']);
+	return listEndorsementsOf(db, subjectId, ['accepted'], { withoutCopies: true });
 }
 
 export async function listInbox(db: Executor, ownerId: number): Promise<EndorsementView[]> {

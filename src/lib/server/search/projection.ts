@@ -21,8 +21,8 @@ export async function refreshSearchDocuments(db: Executor, userIds: number[]): P
 			strip(n.vec || s.vec || w.vec || b.vec), strip(n.vec), strip(s.vec), strip(w.vec), strip(b.vec),
 			coalesce(p.display_name, u.handle), s.txt, s.ids, s.keys, u.handle, p.headline,
 			left(p.bio_md, 600), a.etag, p.location, p.availability, e.n, 0, w.n, v.n,
-			${untrustedEvidence(sql`w.n`, sql`v.n`, sql`e.n`)},
-			${trustRank(sql`t.band`, sql`t.inflow`)}, coalesce(t.band, 'none'), coalesce(t.trusted_endorsers, 0)
+			${untrustedEvidence(sql`w.n`, sql`v.n`)},
+			coalesce(t.rank, 0), coalesce(t.band, 'none'), coalesce(t.trusted_endorsers, 0)
 		from profiles p
 		join users u on u.id = p.user_id
 		left join avatars a on a.user_id = p.user_id
@@ -63,21 +63,11 @@ export async function refreshSearchDocuments(db: Executor, userIds: number[]): P
 }
 
 /**
- * Evidence nobody vouched for: work, proven accounts, and a little for accepted endorsements
- * (which anyone can manufacture, so never enough to reach a trusted profile: see trustRank).
+ * Evidence nobody vouched for: published work and proven accounts. Accepted endorsements add
+ * nothing here (anyone can manufacture them); they count through trust_scores.rank instead.
  */
-function untrustedEvidence(work: RawBuilder<number>, verified: RawBuilder<number>, accepted: RawBuilder<number>) {
-	return sql<number>`(0.25 * least(${work}, 8) + 0.5 * least(${verified}, 4) + 0.05 * least(${accepted}, 10))::float8`;
-}
-
-/**
- * What trust adds to the rank. Untrusted evidence reaches at most 10 + 2·ln(1 + 4.5) ≈ 13.4, so
- * the 20 of any trusted band puts every vouched-for profile above every profile without; within
- * the band, trust received from others orders them on a log scale.
- */
-export function trustRank(band: RawBuilder<unknown>, inflow: RawBuilder<unknown>) {
-	return sql<number>`(case when coalesce(${band}, 'none') <> 'none'
-		then ${TRUSTED_RANK_FLOOR} + 4 * ln(1 + greatest(${inflow}, 0) / ${INFLOW_UNIT}) else 0 end)::float8`;
+function untrustedEvidence(work: RawBuilder<number>, verified: RawBuilder<number>) {
+	return sql<number>`(0.25 * least(${work}, 8) + 0.5 * least(${verified}, 4))::float8`;
 }
 
 /** A website whose registrable domain another person's profile also lists proves nothing. */
@@ -87,10 +77,6 @@ function sharedDomain(account: RawBuilder<unknown>) {
 		where o.site_domain = ${account}.site_domain and o.user_id <> ${account}.user_id))`;
 }
 
-export const TRUSTED_RANK_FLOOR = 20;
-// Trust received from others is measured in seed units; a tenth of one is one step of the log.
-export const INFLOW_UNIT = 0.1;
-
 /**
  * Rewrites only the trust part of the given people's search rows, from trust_scores: what the
  * trust job runs for everyone whose trust changed, far cheaper than refreshSearchDocuments.
@@ -99,12 +85,12 @@ export async function refreshTrustColumns(db: Executor, userIds: number[]): Prom
 	if (userIds.length === 0) return 0;
 	const result = await sql`
 		update profile_search s set
-			trust_rank = ${trustRank(sql`t.band`, sql`t.inflow`)},
+			trust_rank = t.rank,
 			trust_band = t.band, trusted_groups = t.trusted_endorsers
 		from trust_scores t
 		where t.user_id = s.user_id and s.user_id = any(${userIds}::int[])
 			and (s.trust_band is distinct from t.band or s.trusted_groups <> t.trusted_endorsers
-				or abs(s.trust_rank - ${trustRank(sql`t.band`, sql`t.inflow`)}) > 1e-6)
+				or abs(s.trust_rank - t.rank) > 1e-6)
 	`.execute(db);
 	return Number(result.numAffectedRows ?? 0);
 }

@@ -107,9 +107,15 @@ export function findClusters(g: TrustGraph): Clusters {
 		touched.length = 0;
 	}
 
-	// young_ring: reciprocal pairs and directed triangles among accounts of about the same age.
+	// young_ring: reciprocal pairs and directed triangles among accounts that became active about
+	// together: created, or (for old dormant accounts woken up) first endorsing, within the window.
+	const firstOut = new Float64Array(n).fill(Infinity);
+	for (let e = 0; e < g.m; e++)
+		firstOut[g.from[e]] = Math.min(firstOut[g.from[e]], g.edgeCreatedAt[e]);
 	const inMark = new Int32Array(n).fill(-1);
-	const close = (a: number, b: number) => Math.abs(g.createdAt[a] - g.createdAt[b]) <= RING_WINDOW_S;
+	const close = (a: number, b: number) =>
+		Math.abs(g.createdAt[a] - g.createdAt[b]) <= RING_WINDOW_S ||
+		Math.abs(firstOut[a] - firstOut[b]) <= RING_WINDOW_S;
 	for (let u = 0; u < n; u++) {
 		for (let k = g.inStart[u]; k < g.inStart[u + 1]; k++) inMark[g.from[g.inEdges[k]]] = u;
 		for (let k = g.outStart[u]; k < g.outStart[u + 1]; k++) {

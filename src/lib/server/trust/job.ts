@@ -22,6 +22,10 @@ export const VOUCHER_MIN = 0.1;
 /** Identity-borne trust counts half, up to IDENTITY_CAP: at most 0.075, below SOME_INFLOW. */
 export const IDENTITY_SHARE = 0.5;
 export const IDENTITY_CAP = 0.15;
+export const HUB_WEIGHT = 0.1;
+/** Standing per independent established endorser (up to five), and what "established" means. */
+export const ESTABLISHED_WEIGHT = 0.02;
+export const ESTABLISHED_S = 90 * 86_400;
 const CHANGE_EPSILON = 1e-4;
 
 export interface RunSummary {
@@ -34,6 +38,20 @@ export interface RunSummary {
 	iterations: number;
 	ms: { load: number; compute: number; store: number; total: number };
 }
+
+/**
+ * What trust adds to a search row's evidence_rank. Untrusted evidence (work, proven accounts)
+ * reaches at most 10 + 2·ln(1 + 4) ≈ 13.2 and independent established endorsers add at most
+ * 2·ln(6) ≈ 3.6, so the TRUSTED_RANK_FLOOR of any band puts every vouched-for profile above every
+ * profile without, whatever the volume; within a band, trust others passed in orders them.
+ */
+export function rankFor(band: TrustBand, inflow: number, established: number): number {
+	if (band !== 'none') return TRUSTED_RANK_FLOOR + 4 * Math.log1p(inflow / INFLOW_UNIT);
+	return 2 * Math.log1p(Math.min(5, established));
+}
+export const TRUSTED_RANK_FLOOR = 20;
+/** Trust received, in seed units, per step of the log scale within the trusted band. */
+export const INFLOW_UNIT = 0.1;
 
 export function bandFor(inflow: number, trustedSeed: boolean, vouchers: number): TrustBand {
 	const carried = inflow + (trustedSeed ? 1 : 0);
@@ -73,7 +91,7 @@ export async function runTrust(
 	const loaded = performance.now();
 	const clusters = findClusters(graph);
 	const result = propagate(graph, clusters);
-	const { score, prior, weight, operator, identity } = result;
+	const { prior, weight, operator, identity } = result;
 
 	const n = graph.n;
 	const inflow = new Float64Array(n);
@@ -92,16 +110,63 @@ export async function runTrust(
 		for (let k = graph.inStart[s]; k < graph.inStart[s + 1]; k++) {
 			const e = graph.inEdges[k];
 			const u = graph.from[e];
-			if (weight[e] <= 0 || score[u] < VOUCHER_MIN) continue;
+			if (weight[e] <= 0 || operator[u] < VOUCHER_MIN) continue;
 			seen.add(clusters.of[u] >= 0 ? clusters.of[u] : -1 - u);
 		}
 		vouchers[s] = seen.size;
+	}
+	// Standing, the score kept per account: trust that began with the operator's members, half of
+	// one's own costly identity, and a little for vouching for people others vouch for (HUB_WEIGHT
+	// times the share of one's weighted endorsements going to banded people). The hub part is
+	// nothing for members of a coordination cluster, whose camouflage edges would earn it.
+	const bands: TrustBand[] = new Array(n);
+	for (let i = 0; i < n; i++) bands[i] = bandFor(inflow[i], graph.trusted[i] === 1, vouchers[i]);
+	const coordinated = new Uint8Array(n);
+	for (let i = 0; i < n; i++)
+		coordinated[i] =
+			clusters.of[i] >= 0 && clusters.reasonNames(clusters.of[i]).some((r) => r !== 'shared_domain')
+				? 1
+				: 0;
+	// Independent established endorsers: groups (a cluster counts once) of accounts older than
+	// ESTABLISHED_S, outside any coordination cluster and outside the subject's own.
+	const established = new Int32Array(n);
+	const nowS = now.getTime() / 1000;
+	for (let s = 0; s < n; s++) {
+		seen.clear();
+		for (let k = graph.inStart[s]; k < graph.inStart[s + 1]; k++) {
+			const e = graph.inEdges[k];
+			const u = graph.from[e];
+			if (weight[e] <= 0 || coordinated[u] || nowS - graph.createdAt[u] < ESTABLISHED_S) continue;
+			if (clusters.of[u] >= 0 && clusters.of[u] === clusters.of[s]) continue;
+			seen.add(clusters.of[u] >= 0 ? clusters.of[u] : -1 - u);
+		}
+		established[s] = seen.size;
+	}
+	const vouched = (v: number) => bands[v] !== 'none' || established[v] >= 2;
+	const standing = new Float64Array(n);
+	for (let u = 0; u < n; u++) {
+		const out = graph.outStart[u + 1] - graph.outStart[u];
+		let hub = 0;
+		if (out > 0 && !coordinated[u]) {
+			for (let k = graph.outStart[u]; k < graph.outStart[u + 1]; k++) {
+				const e = graph.outEdges[k];
+				if (vouched(graph.to[e])) hub += weight[e];
+			}
+			hub /= out;
+		}
+		const identityIn = Math.max(0, identity[u] - (graph.trusted[u] ? 0 : prior[u]));
+		standing[u] =
+			operator[u] +
+			(graph.trusted[u] ? 0 : 0.5 * prior[u]) +
+			(coordinated[u] ? 0 : 0.5 * Math.min(identityIn, IDENTITY_CAP)) +
+			ESTABLISHED_WEIGHT * Math.min(5, established[u]) +
+			HUB_WEIGHT * Math.min(1, hub);
 	}
 	const computed = performance.now();
 
 	const stored = await withTransaction(db, async (trx) => {
 		const previous = await sql<{ rows: string | null }>`
-			select string_agg(concat_ws(',', user_id, inflow, score, case band when 'strong' then 2 when 'some' then 1 else 0 end,
+			select string_agg(concat_ws(',', user_id, rank, score, case band when 'strong' then 2 when 'some' then 1 else 0 end,
 				coalesce(cluster_id, -1), trusted_endorsers), ',') as rows
 			from trust_scores`.execute(trx);
 		const old = new Map<number, number[]>();
@@ -112,28 +177,30 @@ export async function runTrust(
 		const ids: number[] = [];
 		const scores: number[] = [];
 		const inflows: number[] = [];
-		const bands: TrustBand[] = [];
+		const ranks: number[] = [];
+		const bandList: TrustBand[] = [];
 		const kinds: (SeedKind | null)[] = [];
 		const clusterIds: (number | null)[] = [];
 		const voucherCounts: number[] = [];
 		const bandCode = { none: 0, some: 1, strong: 2 } as const;
 		for (let i = 0; i < n; i++) {
-			const band = bandFor(inflow[i], graph.trusted[i] === 1, vouchers[i]);
+			const band = bands[i];
 			const cluster = clusters.of[i];
 			const before = old.get(graph.userIds[i]);
 			if (
 				before &&
-				Math.abs(before[0] - inflow[i]) < CHANGE_EPSILON &&
-				Math.abs(before[1] - score[i]) < CHANGE_EPSILON &&
+				Math.abs(before[0] - rankFor(band, inflow[i], established[i])) < CHANGE_EPSILON &&
+				Math.abs(before[1] - standing[i]) < CHANGE_EPSILON &&
 				before[2] === bandCode[band] &&
 				before[3] === cluster &&
 				before[4] === vouchers[i]
 			)
 				continue;
 			ids.push(graph.userIds[i]);
-			scores.push(score[i]);
+			scores.push(standing[i]);
 			inflows.push(inflow[i]);
-			bands.push(band);
+			ranks.push(rankFor(band, inflow[i], established[i]));
+			bandList.push(band);
 			kinds.push(graph.trusted[i] ? 'trusted' : prior[i] > 0 ? 'identity' : null);
 			clusterIds.push(cluster >= 0 ? cluster : null);
 			voucherCounts.push(vouchers[i]);
@@ -142,13 +209,15 @@ export async function runTrust(
 		for (let k = 0; k < ids.length; k += CHUNK) {
 			const slice = <T>(values: T[]) => values.slice(k, k + CHUNK);
 			await sql`
-				insert into trust_scores (user_id, score, inflow, band, seed_kind, cluster_id,
+				insert into trust_scores (user_id, score, inflow, rank, band, seed_kind, cluster_id,
 					trusted_endorsers, algorithm_version, computed_at)
-				select u, s, f, b, k, c, v, ${ALGORITHM_VERSION}, ${now}
+				select u, s, f, r, b, k, c, v, ${ALGORITHM_VERSION}, ${now}
 				from unnest(${slice(ids)}::int[], ${slice(scores)}::float8[], ${slice(inflows)}::float8[],
-					${slice(bands)}::text[], ${slice(kinds)}::text[], ${slice(clusterIds)}::int[],
-					${slice(voucherCounts)}::int[]) as x(u, s, f, b, k, c, v)
+					${slice(ranks)}::float8[],
+					${slice(bandList)}::text[], ${slice(kinds)}::text[], ${slice(clusterIds)}::int[],
+					${slice(voucherCounts)}::int[]) as x(u, s, f, r, b, k, c, v)
 				on conflict (user_id) do update set score = excluded.score, inflow = excluded.inflow,
+					rank = excluded.rank,
 					band = excluded.band, seed_kind = excluded.seed_kind, cluster_id = excluded.cluster_id,
 					trusted_endorsers = excluded.trusted_endorsers,
 					algorithm_version = excluded.algorithm_version, computed_at = excluded.computed_at

@@ -60,6 +60,23 @@ export function edgeWeights(g: TrustGraph, c: Clusters): Float64Array {
 			weight[e] = w;
 		}
 	}
+	// One endorser's endorsements of several members of one cluster count once: a compromised seed
+	// that vouches for three of a ring lifts each by a third.
+	const perCluster = new Map<number, number>();
+	for (let u = 0; u < g.n; u++) {
+		if (g.outStart[u + 1] - g.outStart[u] < 2) continue;
+		perCluster.clear();
+		for (let k = g.outStart[u]; k < g.outStart[u + 1]; k++) {
+			const cv = c.of[g.to[g.outEdges[k]]];
+			if (cv >= 0) perCluster.set(cv, (perCluster.get(cv) ?? 0) + 1);
+		}
+		if (perCluster.size === 0) continue;
+		for (let k = g.outStart[u]; k < g.outStart[u + 1]; k++) {
+			const e = g.outEdges[k];
+			const cv = c.of[g.to[e]];
+			if (cv >= 0) weight[e] /= perCluster.get(cv)!;
+		}
+	}
 	// Reciprocity: u endorsed v after v had endorsed u.
 	const firstIn = new Map<number, number>();
 	for (let u = 0; u < g.n; u++) {
