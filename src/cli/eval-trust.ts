@@ -43,7 +43,9 @@ try {
 					`  abusive ${q.abusiveInTop10}, genuine ${q.genuineInTop10} of ${q.genuineMatching} matching, P@10 ${q.precisionAt10.toFixed(2)}`
 			);
 			for (const [i, r] of q.top10.entries())
-				console.log(`  ${String(i + 1).padStart(2)}. ${r.label.padEnd(8)} @${r.handle} (${r.band})`);
+				console.log(
+					`  ${String(i + 1).padStart(2)}. ${r.label.padEnd(8)} @${r.handle} (${r.band})`
+				);
 		}
 	}
 	const { totals } = report;

@@ -36,16 +36,87 @@ class Random {
 }
 
 const AREAS = [
-	{ q: 'social media manager', title: 'Social media manager', skills: ['Social Media', 'Instagram', 'Content Strategy'] },
-	{ q: 'community manager', title: 'Community manager', skills: ['Community Management', 'Discord', 'Moderation'] },
-	{ q: 'copywriter', title: 'Copywriter', skills: ['Copywriting', 'Email Marketing', 'Brand Voice'] },
+	{
+		q: 'social media manager',
+		title: 'Social media manager',
+		skills: ['Social Media', 'Instagram', 'Content Strategy']
+	},
+	{
+		q: 'community manager',
+		title: 'Community manager',
+		skills: ['Community Management', 'Discord', 'Moderation']
+	},
+	{
+		q: 'copywriter',
+		title: 'Copywriter',
+		skills: ['Copywriting', 'Email Marketing', 'Brand Voice']
+	},
 	{ q: 'video editor', title: 'Video editor', skills: ['Video Editing', 'TikTok', 'YouTube'] },
-	{ q: 'seo specialist', title: 'SEO specialist', skills: ['SEO', 'Content Marketing', 'Analytics'] }
+	{
+		q: 'seo specialist',
+		title: 'SEO specialist',
+		skills: ['SEO', 'Content Marketing', 'Analytics']
+	}
 ] as const;
-const FIRST = ['Ana', 'Ben', 'Chloe', 'Dev', 'Eli', 'Fay', 'Gus', 'Hana', 'Ivo', 'Jo', 'Kai', 'Lena', 'Milo', 'Nia', 'Omar', 'Pia', 'Quin', 'Rosa', 'Sami', 'Tess', 'Uma', 'Vik', 'Wren', 'Yara', 'Zed'];
-const LAST = ['Okafor', 'Lindqvist', 'Moreau', 'Tanaka', 'Haddad', 'Novak', 'Silva', 'Brennan', 'Kowalski', 'Mensah', 'Ortega', 'Fischer', 'Rahman', 'Costa', 'Byrne'];
+const FIRST = [
+	'Ana',
+	'Ben',
+	'Chloe',
+	'Dev',
+	'Eli',
+	'Fay',
+	'Gus',
+	'Hana',
+	'Ivo',
+	'Jo',
+	'Kai',
+	'Lena',
+	'Milo',
+	'Nia',
+	'Omar',
+	'Pia',
+	'Quin',
+	'Rosa',
+	'Sami',
+	'Tess',
+	'Uma',
+	'Vik',
+	'Wren',
+	'Yara',
+	'Zed'
+];
+const LAST = [
+	'Okafor',
+	'Lindqvist',
+	'Moreau',
+	'Tanaka',
+	'Haddad',
+	'Novak',
+	'Silva',
+	'Brennan',
+	'Kowalski',
+	'Mensah',
+	'Ortega',
+	'Fischer',
+	'Rahman',
+	'Costa',
+	'Byrne'
+];
 const CITIES = ['Lisbon', 'Leeds', 'Accra', 'Toronto', 'Berlin', 'Manila', 'Austin'];
-const COMPANIES = ['Fernhill Tea', 'Orbit Bikes', 'Kiln & Co', 'Northwind Books', 'Tidal Yoga', 'Marlow Coffee', 'Pine Labs', 'Saltbox Studio', 'Hearth Bakery', 'Lumen Optics', 'Quarry Games', 'Brightside Dental'];
+const COMPANIES = [
+	'Fernhill Tea',
+	'Orbit Bikes',
+	'Kiln & Co',
+	'Northwind Books',
+	'Tidal Yoga',
+	'Marlow Coffee',
+	'Pine Labs',
+	'Saltbox Studio',
+	'Hearth Bakery',
+	'Lumen Optics',
+	'Quarry Games',
+	'Brightside Dental'
+];
 const SPAM =
 	'Can I simply say what a comfort to find an individual who really knows what they are talking about on the internet. Yoou definitely understand how to bring an issue to light and make it important. A lot more people really need to read this and understand this side of the story. I was surprised that you are not more popular because you definitely possess the gift.';
 
@@ -87,7 +158,8 @@ function build(o: Options) {
 		const from = byHandle.get(e.from as string)!;
 		const to = byHandle.get(e.to as string)!;
 		const latest = Math.min(from.createdDaysAgo as number, to.createdDaysAgo as number);
-		if ((e.daysAgo as number) > latest) e.daysAgo = Math.max(0, latest - r.next() * Math.min(latest, 5));
+		if ((e.daysAgo as number) > latest)
+			e.daysAgo = Math.max(0, latest - r.next() * Math.min(latest, 5));
 		pairs.add(key);
 		endorsements.push(e);
 		return true;
@@ -132,9 +204,25 @@ function build(o: Options) {
 				},
 				work,
 				networks: [
-					{ network: 'website', url: `https://${h}.example.com`, verified: r.chance(0.6), verifiedDaysAgo: Math.min(created, 30), followers: null, accountCreatedDaysAgo: null },
+					{
+						network: 'website',
+						url: `https://${h}.example.com`,
+						verified: r.chance(0.6),
+						verifiedDaysAgo: Math.min(created, 30),
+						followers: null,
+						accountCreatedDaysAgo: null
+					},
 					...(r.chance(0.5)
-						? [{ network: 'mastodon', url: `https://mastodon.social/@${h}`, verified: true, verifiedDaysAgo: Math.min(created, 10), followers: r.int(100, 5000), accountCreatedDaysAgo: r.int(300, 2500) }]
+						? [
+								{
+									network: 'mastodon',
+									url: `https://mastodon.social/@${h}`,
+									verified: true,
+									verifiedDaysAgo: Math.min(created, 10),
+									followers: r.int(100, 5000),
+									accountCreatedDaysAgo: r.int(300, 2500)
+								}
+							]
 						: [])
 				]
 			});
@@ -152,10 +240,27 @@ function build(o: Options) {
 			createdDaysAgo: created,
 			signupAddress: ip(),
 			emailVerified: r.chance(0.9),
-			profile: { displayName: name(), headline: `Founder at ${r.pick(COMPANIES)}`, bio: '', location: r.pick(CITIES), availability: 'not_looking', visibility: 'public', skills: [] },
+			profile: {
+				displayName: name(),
+				headline: `Founder at ${r.pick(COMPANIES)}`,
+				bio: '',
+				location: r.pick(CITIES),
+				availability: 'not_looking',
+				visibility: 'public',
+				skills: []
+			},
 			work: [],
 			networks: r.chance(0.35)
-				? [{ network: 'github', url: `https://github.com/${h}`, verified: true, verifiedDaysAgo: Math.min(created, 20), followers: r.int(5, 400), accountCreatedDaysAgo: r.int(200, 4000) }]
+				? [
+						{
+							network: 'github',
+							url: `https://github.com/${h}`,
+							verified: true,
+							verifiedDaysAgo: Math.min(created, 20),
+							followers: r.int(5, 400),
+							accountCreatedDaysAgo: r.int(200, 4000)
+						}
+					]
 				: []
 		});
 		clients.push(h);
@@ -170,7 +275,18 @@ function build(o: Options) {
 			if ((to.createdDaysAgo as number) < 30 && endorsements.some((e) => e.to === p.h)) continue;
 			const work = r.chance(0.7) ? r.pick(workOf(p.h)) : null;
 			const skill = r.pick(skillsOf(p.h));
-			endorse({ from: c, to: p.h, work: work ? work.key : null, skills: [skill], relationship: 'client', organisation: r.pick(COMPANIES), period: '2025', body: specificBody(p.h, skill, work), daysAgo: r.int(1, 400), accepted: true });
+			endorse({
+				from: c,
+				to: p.h,
+				work: work ? work.key : null,
+				skills: [skill],
+				relationship: 'client',
+				organisation: r.pick(COMPANIES),
+				period: '2025',
+				body: specificBody(p.h, skill, work),
+				daysAgo: r.int(1, 400),
+				accepted: true
+			});
 		}
 	}
 	// Colleagues: some practitioners vouch for peers in their area, a few both ways.
@@ -178,12 +294,44 @@ function build(o: Options) {
 		if (!r.chance(0.4)) continue;
 		const peer = r.pick(practitioners.filter((q) => q.area === p.area && q.h !== p.h));
 		const skill = r.pick(skillsOf(peer.h));
-		if (endorse({ from: p.h, to: peer.h, work: null, skills: [skill], relationship: 'worked_together', organisation: null, period: null, body: specificBody(peer.h, skill, null), daysAgo: r.int(1, 300), accepted: true }) && r.chance(0.3)) {
+		if (
+			endorse({
+				from: p.h,
+				to: peer.h,
+				work: null,
+				skills: [skill],
+				relationship: 'worked_together',
+				organisation: null,
+				period: null,
+				body: specificBody(peer.h, skill, null),
+				daysAgo: r.int(1, 300),
+				accepted: true
+			}) &&
+			r.chance(0.3)
+		) {
 			const back = r.pick(skillsOf(p.h));
-			endorse({ from: peer.h, to: p.h, work: null, skills: [back], relationship: 'worked_together', organisation: null, period: null, body: specificBody(p.h, back, null), daysAgo: r.int(0, 100), accepted: true });
+			endorse({
+				from: peer.h,
+				to: p.h,
+				work: null,
+				skills: [back],
+				relationship: 'worked_together',
+				organisation: null,
+				period: null,
+				body: specificBody(p.h, back, null),
+				daysAgo: r.int(0, 100),
+				accepted: true
+			});
 		}
 	}
-	trusted.push(...r.sample(practitioners.filter((p) => (byHandle.get(p.h)!.createdDaysAgo as number) > 100).map((p) => p.h), 3));
+	trusted.push(
+		...r.sample(
+			practitioners
+				.filter((p) => (byHandle.get(p.h)!.createdDaysAgo as number) > 100)
+				.map((p) => p.h),
+			3
+		)
+	);
 
 	// Abusers: keyword-stuffed profiles, free work items and self-made evidence.
 	const abuser = (area: number, created: number, address: string, extra: Partial<Json> = {}) => {
@@ -204,7 +352,17 @@ function build(o: Options) {
 				visibility: 'public',
 				skills: [...spec.skills]
 			},
-			work: [{ key: 'w0', title: `${spec.title} mega campaign`, url: null, role: 'Lead', outcome: '10M reach', date: '2026-01', skills: [spec.skills[0]] }],
+			work: [
+				{
+					key: 'w0',
+					title: `${spec.title} mega campaign`,
+					url: null,
+					role: 'Lead',
+					outcome: '10M reach',
+					date: '2026-01',
+					skills: [spec.skills[0]]
+				}
+			],
 			networks: [],
 			...extra
 		}).handle as string;
@@ -212,7 +370,18 @@ function build(o: Options) {
 	const ringEndorse = (from: string, to: string, daysAgo: number, orgFromText = false) => {
 		const skill = r.pick(skillsOf(to));
 		const body = specificBody(to, skill, null);
-		endorse({ from, to, work: r.chance(0.5) ? 'w0' : null, skills: [skill], relationship: r.pick(['client', 'worked_together', 'collaborated']), organisation: orgFromText ? body.split(' ')[3] : r.pick(COMPANIES), period: '2026', body, daysAgo, accepted: true });
+		endorse({
+			from,
+			to,
+			work: r.chance(0.5) ? 'w0' : null,
+			skills: [skill],
+			relationship: r.pick(['client', 'worked_together', 'collaborated']),
+			organisation: orgFromText ? body.split(' ')[3] : r.pick(COMPANIES),
+			period: '2026',
+			body,
+			daysAgo,
+			accepted: true
+		});
 	};
 	const rings: string[][] = [];
 	if (o.guru) {
@@ -223,14 +392,30 @@ function build(o: Options) {
 		const ring = Array.from({ length: 12 }, (_, i) =>
 			abuser(0, start - (i * 2) / (24 * 60), address, {
 				networks: [
-					{ network: 'website', url: `https://growth-hub.example.net/p${i % 4}`, verified: true, verifiedDaysAgo: 9, followers: null, accountCreatedDaysAgo: null },
-					{ network: 'instagram', url: `https://instagram.com/guru${i}${o.seed}`, verified: true, verifiedDaysAgo: 9, followers: 250_000, accountCreatedDaysAgo: null }
+					{
+						network: 'website',
+						url: `https://growth-hub.example.net/p${i % 4}`,
+						verified: true,
+						verifiedDaysAgo: 9,
+						followers: null,
+						accountCreatedDaysAgo: null
+					},
+					{
+						network: 'instagram',
+						url: `https://instagram.com/guru${i}${o.seed}`,
+						verified: true,
+						verifiedDaysAgo: 9,
+						followers: 250_000,
+						accountCreatedDaysAgo: null
+					}
 				]
 			})
 		);
 		for (const [i, from] of ring.entries()) {
 			let k = 0;
-			for (const to of ring) if (to !== from) ringEndorse(from, to, 9.9 - Math.floor(k / 5) - (k++ % 5) * 0.01 - i * 0.0001, true);
+			for (const to of ring)
+				if (to !== from)
+					ringEndorse(from, to, 9.9 - Math.floor(k / 5) - (k++ % 5) * 0.01 - i * 0.0001, true);
 		}
 		rings.push(ring);
 	}
@@ -254,7 +439,16 @@ function build(o: Options) {
 		const ring = Array.from({ length: 6 }, () => {
 			const created = r.int(700, 1400);
 			return abuser(area, created, ip(), {
-				networks: [{ network: 'github', url: `https://github.com/${handle('gh')}`, verified: true, verifiedDaysAgo: 5, followers: r.pick([1000, 5000, 10000]), accountCreatedDaysAgo: created + r.int(10, 300) }]
+				networks: [
+					{
+						network: 'github',
+						url: `https://github.com/${handle('gh')}`,
+						verified: true,
+						verifiedDaysAgo: 5,
+						followers: r.pick([1000, 5000, 10000]),
+						accountCreatedDaysAgo: created + r.int(10, 300)
+					}
+				]
 			});
 		});
 		for (const [i, from] of ring.entries())
@@ -265,9 +459,22 @@ function build(o: Options) {
 	for (let k = 0; k < (o.attackEdges ?? 0) && rings.length; k++) {
 		const ring = rings[k % rings.length];
 		const member = ring[k % ring.length];
-		const victim = r.pick(practitioners.filter((p) => (byHandle.get(p.h)!.createdDaysAgo as number) > 100)).h;
+		const victim = r.pick(
+			practitioners.filter((p) => (byHandle.get(p.h)!.createdDaysAgo as number) > 100)
+		).h;
 		const skill = r.pick(skillsOf(victim));
-		endorse({ from: member, to: victim, work: null, skills: [skill], relationship: 'collaborated', organisation: null, period: null, body: specificBody(victim, skill, null), daysAgo: 3, accepted: true });
+		endorse({
+			from: member,
+			to: victim,
+			work: null,
+			skills: [skill],
+			relationship: 'collaborated',
+			organisation: null,
+			period: null,
+			body: specificBody(victim, skill, null),
+			daysAgo: 3,
+			accepted: true
+		});
 		ringEndorse(victim, member, 2);
 	}
 	if (o.compromisedSeed && rings.length) {
@@ -283,11 +490,31 @@ function build(o: Options) {
 			createdDaysAgo: 3 + k / 1440,
 			signupAddress: address,
 			emailVerified: true,
-			profile: { displayName: name(), headline: `${AREAS[0].title} growth hacker`, bio: '', location: null, availability: 'open_to_work', visibility: 'public', skills: [...AREAS[0].skills] },
+			profile: {
+				displayName: name(),
+				headline: `${AREAS[0].title} growth hacker`,
+				bio: '',
+				location: null,
+				availability: 'open_to_work',
+				visibility: 'public',
+				skills: [...AREAS[0].skills]
+			},
 			work: [],
 			networks: []
 		}).handle as string;
-		for (const p of r.sample(practitioners, 3)) endorse({ from: h, to: p.h, work: null, skills: [r.pick(skillsOf(p.h))], relationship: 'follows_work', organisation: null, period: null, body: SPAM, daysAgo: 2 - k * 0.01, accepted: true });
+		for (const p of r.sample(practitioners, 3))
+			endorse({
+				from: h,
+				to: p.h,
+				work: null,
+				skills: [r.pick(skillsOf(p.h))],
+				relationship: 'follows_work',
+				organisation: null,
+				period: null,
+				body: SPAM,
+				daysAgo: 2 - k * 0.01,
+				accepted: true
+			});
 	}
 
 	// Abusive endorsements the app refuses (e.g. by its new-account limits) are simply left out of
@@ -317,9 +544,25 @@ const scale = Number(values.scale);
 const worlds: Options[] = [
 	{ seed, scale, name: 'guru', guru: true, flattery: 4 },
 	{ seed: seed + 1, scale, name: 'rings', ringsNext5: 3, triples: 5 },
-	{ seed: seed + 2, scale, name: 'attack-edges', ringsNext5: 2, triples: 3, guru: true, attackEdges: 3 },
+	{
+		seed: seed + 2,
+		scale,
+		name: 'attack-edges',
+		ringsNext5: 2,
+		triples: 3,
+		guru: true,
+		attackEdges: 3
+	},
 	{ seed: seed + 3, scale, name: 'aged-puppets', agedPuppets: 4, triples: 2 },
-	{ seed: seed + 4, scale, name: 'compromised-seed', ringsNext5: 2, guru: true, compromisedSeed: true, flattery: 3 }
+	{
+		seed: seed + 4,
+		scale,
+		name: 'compromised-seed',
+		ringsNext5: 2,
+		guru: true,
+		compromisedSeed: true,
+		flattery: 3
+	}
 ];
 for (const w of worlds) {
 	const file = path.join(values.out!, `${w.name}.json`);

@@ -37,7 +37,8 @@ export interface WorldReport {
 async function loadedIds(db: Db, world: World) {
 	const rows = await db.selectFrom('users').select(['id', 'handle']).execute();
 	const userIds = new Map(rows.map((r) => [r.handle, r.id]));
-	for (const a of world.accounts) if (!userIds.has(a.handle)) throw new Error(`${a.handle} is not loaded`);
+	for (const a of world.accounts)
+		if (!userIds.has(a.handle)) throw new Error(`${a.handle} is not loaded`);
 	return { userIds, refused: [], ms: 0 };
 }
 

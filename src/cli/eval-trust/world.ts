@@ -13,7 +13,12 @@ import { addAccount } from '#lib/server/network-accounts.js';
 import { recordCheck } from '#lib/server/verification.js';
 import { submitEndorsement } from '#lib/server/endorsements/submit.js';
 import { decideEndorsement } from '#lib/server/endorsements/moderation.js';
-import { BODY_MAX, BODY_MIN, RELATIONSHIPS, type Relationship } from '#lib/server/endorsements/rules.js';
+import {
+	BODY_MAX,
+	BODY_MIN,
+	RELATIONSHIPS,
+	type Relationship
+} from '#lib/server/endorsements/rules.js';
 import { NETWORK_LABELS } from '#lib/server/networks.js';
 
 export const ORIGIN = 'https://proofwork.example';
@@ -100,7 +105,9 @@ export type World = v.InferOutput<typeof world>;
 export type Label = World['accounts'][number]['label'];
 
 /** The world, or the first offending path and what is wrong there. */
-export function checkWorld(input: unknown): { ok: true; world: World } | { ok: false; path: string; error: string } {
+export function checkWorld(
+	input: unknown
+): { ok: true; world: World } | { ok: false; path: string; error: string } {
 	const parsed = v.safeParse(world, input);
 	if (!parsed.success) {
 		const issue = parsed.issues[0];
@@ -117,15 +124,24 @@ export function checkWorld(input: unknown): { ok: true; world: World } | { ok: f
 		const keys = new Set<string>();
 		for (const [j, item] of a.work.entries()) {
 			if (keys.has(item.key))
-				return { ok: false, path: `accounts.${i}.work.${j}.key`, error: `work key ${item.key} appears twice` };
+				return {
+					ok: false,
+					path: `accounts.${i}.work.${j}.key`,
+					error: `work key ${item.key} appears twice`
+				};
 			keys.add(item.key);
 			for (const [k, s] of item.skills.entries())
 				if (!skills.has(s.toLowerCase()))
-					return { ok: false, path: `accounts.${i}.work.${j}.skills.${k}`, error: `${s} is not on the profile` };
+					return {
+						ok: false,
+						path: `accounts.${i}.work.${j}.skills.${k}`,
+						error: `${s} is not on the profile`
+					};
 		}
 	}
 	for (const [i, h] of w.trustedHandles.entries())
-		if (!byHandle.has(h)) return { ok: false, path: `trustedHandles.${i}`, error: `no account ${h}` };
+		if (!byHandle.has(h))
+			return { ok: false, path: `trustedHandles.${i}`, error: `no account ${h}` };
 	const pairs = new Set<string>();
 	for (const [i, e] of w.endorsements.entries()) {
 		const at = `endorsements.${i}`;
@@ -133,9 +149,11 @@ export function checkWorld(input: unknown): { ok: true; world: World } | { ok: f
 		const to = byHandle.get(e.to);
 		if (!from) return { ok: false, path: `${at}.from`, error: `no account ${e.from}` };
 		if (!to) return { ok: false, path: `${at}.to`, error: `no account ${e.to}` };
-		if (e.from === e.to) return { ok: false, path: `${at}.to`, error: 'an account cannot endorse itself' };
+		if (e.from === e.to)
+			return { ok: false, path: `${at}.to`, error: 'an account cannot endorse itself' };
 		const pair = `${e.from}>${e.to}`;
-		if (pairs.has(pair)) return { ok: false, path: `${at}.to`, error: `${e.from} already endorsed ${e.to}` };
+		if (pairs.has(pair))
+			return { ok: false, path: `${at}.to`, error: `${e.from} already endorsed ${e.to}` };
 		pairs.add(pair);
 		if (e.work !== null && !to.work.some((item) => item.key === e.work))
 			return { ok: false, path: `${at}.work`, error: `${e.to} has no work ${e.work}` };
@@ -147,7 +165,11 @@ export function checkWorld(input: unknown): { ok: true; world: World } | { ok: f
 			return { ok: false, path: `${at}.skills`, error: 'name a skill or a piece of work' };
 		const length = e.body.trim().length;
 		if (length < BODY_MIN || length > BODY_MAX)
-			return { ok: false, path: `${at}.body`, error: `${length} characters, outside ${BODY_MIN}–${BODY_MAX}` };
+			return {
+				ok: false,
+				path: `${at}.body`,
+				error: `${length} characters, outside ${BODY_MIN}–${BODY_MAX}`
+			};
 		if (e.daysAgo > from.createdDaysAgo)
 			return { ok: false, path: `${at}.daysAgo`, error: `${e.from} did not exist yet` };
 	}
@@ -191,7 +213,8 @@ export async function loadWorld(db: Db, w: World): Promise<LoadReport> {
 					origin: ORIGIN,
 					now: created
 				});
-				if (!result.ok) throw new Error(`sign-up of ${a.handle} refused: ${JSON.stringify(result.errors)}`);
+				if (!result.ok)
+					throw new Error(`sign-up of ${a.handle} refused: ${JSON.stringify(result.errors)}`);
 				const id = result.value.user.id;
 				userIds.set(a.handle, id);
 				if (a.emailVerified) {
@@ -252,7 +275,8 @@ export async function loadWorld(db: Db, w: World): Promise<LoadReport> {
 						{ network: net.network, address: net.url, followers: '' },
 						created
 					);
-					if (!added.ok) throw new Error(`network ${net.url} of ${a.handle}: ${JSON.stringify(added.errors)}`);
+					if (!added.ok)
+						throw new Error(`network ${net.url} of ${a.handle}: ${JSON.stringify(added.errors)}`);
 					if (!net.verified) continue;
 					const account = await db
 						.selectFrom('network_accounts')
@@ -260,7 +284,9 @@ export async function loadWorld(db: Db, w: World): Promise<LoadReport> {
 						.where('user_id', '=', id)
 						.orderBy('id', 'desc')
 						.executeTakeFirstOrThrow();
-					const checkedAt = ago(Math.min(a.createdDaysAgo, net.verifiedDaysAgo ?? a.createdDaysAgo));
+					const checkedAt = ago(
+						Math.min(a.createdDaysAgo, net.verifiedDaysAgo ?? a.createdDaysAgo)
+					);
 					insert({
 						at: checkedAt.getTime(),
 						order: order++,
@@ -325,7 +351,11 @@ export async function loadWorld(db: Db, w: World): Promise<LoadReport> {
 					now: at
 				});
 				if (!result.ok) {
-					refused.push({ index, status: result.status, reason: Object.values(result.errors).join(' ') });
+					refused.push({
+						index,
+						status: result.status,
+						reason: Object.values(result.errors).join(' ')
+					});
 					return;
 				}
 				if (e.accepted) await decideEndorsement(db, subjectId, result.id, 'accept', at);

@@ -6,7 +6,8 @@ import {
 	isCheck,
 	isUnavailable,
 	matchHtmlFragment,
-	readCount, readDate,
+	readCount,
+	readDate,
 	readJson,
 	tryFetch,
 	unavailable
