@@ -76,7 +76,10 @@ try {
 	const baselineMs = Math.round(performance.now() - t);
 	console.log(`baseline (read the edges alone): ${baselineMs} ms for ${parts / 2} edges`);
 
-	for (const label of ['first run (writes every score and search row)', 'second run (nothing changed)']) {
+	for (const label of [
+		'first run (writes every score and search row)',
+		'second run (nothing changed)'
+	]) {
 		const summary = await runTrust(db, { reason: 'bench' });
 		console.log(
 			`${label}: ${summary.ms.total} ms (load ${summary.ms.load}, compute ${summary.ms.compute}, store ${summary.ms.store}); ` +

@@ -164,11 +164,17 @@ function build(o: Options) {
 		endorsements.push(e);
 		return true;
 	};
-	const specificBody = (to: string, skill: string, work: Json | null) =>
-		(work
-			? `${r.pick(['Worked with', 'Hired', 'Brought in'])} them on ${work.title as string}: ${r.pick(['they planned it end to end', 'their weekly reports were clear', 'they handled a crisis on day two', 'the numbers moved within a month'])}. `
-			: '') +
-		`Their ${skill.toLowerCase()} work ${r.pick(['grew our audience from 4k to 19k in nine months', 'cut our reply time to under an hour', 'doubled newsletter clicks', 'got us our first brand partnership', 'kept a 40k-member server calm through a launch'])}, no paid ads.`;
+	// People write their own words: openings, specifics and figures vary, so honest texts are not
+	// near-copies of each other (copy-paste flattery is; the app flags copies across endorsers).
+	const specificBody = (to: string, skill: string, work: Json | null) => {
+		const month = r.pick(['January', 'March', 'May', 'July', 'September', 'November']);
+		const opening = work
+			? `${r.pick(['Worked with', 'Hired', 'Brought in', 'Commissioned', 'Partnered with'])} them on ${work.title as string} in ${month}: ${r.pick(['they planned it end to end', 'their weekly reports were clear', 'they handled a crisis on day two', 'the numbers moved within a month', 'they trained two of our staff', 'they rewrote the brief with us'])}. `
+			: `${r.pick(['Since', 'From', 'Starting in', 'Back in'])} ${month} ${r.pick(['we shared a client', 'we ran a campaign together', 'I managed their account', 'they helped my team'])}. `;
+		const a = r.int(2, 40);
+		const b = a + r.int(3, 60);
+		return `${opening}Their ${skill.toLowerCase()} work ${r.pick([`grew our audience from ${a}k to ${b}k in ${r.int(3, 14)} months`, `cut our reply time to under ${r.int(1, 6)} hours`, `lifted newsletter clicks by ${r.int(20, 180)} percent`, `got us ${r.int(1, 5)} brand partnerships`, `kept a ${a}k-member server calm through a launch`, `brought ${r.int(50, 900)} pre-orders for ${r.pick(COMPANIES)}`])}${r.pick([', no paid ads.', '.', ' on a tiny budget.', ' with almost no spend.'])}`;
+	};
 
 	// Genuine practitioners, a few newcomers with real work, and their clients.
 	const practitioners: { h: string; area: number }[] = [];
@@ -525,7 +531,11 @@ function build(o: Options) {
 		trustedHandles: trusted,
 		accounts,
 		endorsements,
-		queries: AREAS.map((a) => ({ q: a.q, skills: [], location: '' })).concat([
+		queries: AREAS.map((a): { q: string; skills: string[]; location: string } => ({
+			q: a.q,
+			skills: [],
+			location: ''
+		})).concat([
 			{ q: '', skills: [AREAS[0].skills[0]], location: '' },
 			{ q: 'social media', skills: [], location: '' }
 		])

@@ -12,9 +12,12 @@ const SPAM =
 	'Can I simply say what a comfort to find an individual who really knows what they are talking about on the internet. Yoou definitely understand how to bring an issue to light and make it important. A lot more people really need to read this and understand this side of the story.';
 const SKILLS = ['Social Media', 'Instagram'];
 const CLIENT_BODIES: Record<string, string> = {
-	client_1: 'Ran our Instagram launch for Fernhill Tea; followers went from 4k to 19k in nine months, no paid ads.',
-	client_2: 'Planned a season of posts for our bakery and answered every comment herself. Bookings doubled.',
-	client_3: 'She rebuilt our shop’s social calendar in a week and kept it going through the winter sale.'
+	client_1:
+		'Ran our Instagram launch for Fernhill Tea; followers went from 4k to 19k in nine months, no paid ads.',
+	client_2:
+		'Planned a season of posts for our bakery and answered every comment herself. Bookings doubled.',
+	client_3:
+		'She rebuilt our shop’s social calendar in a week and kept it going through the winter sale.'
 };
 
 function account(
