@@ -77,15 +77,16 @@ export async function loadGraph(db: Executor, now: Date): Promise<TrustGraph> {
 		from users u
 		left join nets on nets.signup_network = u.signup_network
 		left join trusted_members tm on tm.user_id = u.id
-		left join lateral (
-			select 1 as yes from network_accounts na
-			where na.user_id = u.id and na.verification_status = 'verified'
-				and na.network_created_at <= ${yearAgo}
+		left join (
+			select distinct na.user_id, 1 as yes from network_accounts na
+			where na.verification_status = 'verified' and na.network_created_at <= ${yearAgo}
 				and (na.site_domain is null or na.site_domain not in (select site_domain from shared))
-			limit 1) aged on true
-		left join lateral (
-			select d.k from network_accounts na join domains d on d.site_domain = na.site_domain
-			where na.user_id = u.id order by na.id limit 1) dom on true
+		) aged on aged.user_id = u.id
+		left join (
+			select distinct on (na.user_id) na.user_id, d.k
+			from network_accounts na join domains d on d.site_domain = na.site_domain
+			order by na.user_id, na.id
+		) dom on dom.user_id = u.id
 	`.execute(db);
 	const a = parseNumbers(accounts.rows[0]?.rows ?? null, 7);
 	const n = a.length / 7;
