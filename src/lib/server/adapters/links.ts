@@ -283,8 +283,8 @@ export function readCount(value: unknown): number | null {
 }
 
 /** A creation date the network reports (ISO 8601), or null; never in the future. */
-export function readDate(value: unknown, now = new Date()): Date | null {
-	if (typeof value !== 'string') return null;
+export function readDate(value: unknown, now = new Date()): Date | undefined {
+	if (typeof value !== 'string') return undefined;
 	const date = new Date(value);
-	return Number.isNaN(date.getTime()) || date > now ? null : date;
+	return Number.isNaN(date.getTime()) || date > now ? undefined : date;
 }

@@ -88,8 +88,10 @@ export async function submitEndorsement(db: Executor, args: SubmitInput): Promis
 		if (limited) return { ok: false as const, status: 429 as const, errors: { form: limited } };
 
 		const flags: string[] = [];
-		// Near-identical texts: this endorser's to other people, and anyone else's to anyone (copy-
-		// pasted flattery from many accounts); the trigram index finds the candidates (`%`).
+		// Near-identical texts: this endorser's to other people and, for praise naming nothing of
+		// the person (copy-pasted flattery), anyone else's to anyone; the trigram index finds those
+		// candidates (`%`).
+		const generic = isGeneric(input.body, evidence, input.organisation);
 		const similar = await trx
 			.selectFrom('endorsements')
 			.select('id')
@@ -98,7 +100,8 @@ export async function submitEndorsement(db: Executor, args: SubmitInput): Promis
 					eb.and([eb('endorser_id', '=', endorser.id), eb('subject_id', '!=', subjectId)]),
 					eb.and([
 						eb('endorser_id', '!=', endorser.id),
-						eb(sql<string>`body`, '%' as never, input.body)
+						eb(sql<string>`body`, '%' as never, input.body),
+						eb.lit(generic)
 					])
 				])
 			)
@@ -117,7 +120,7 @@ export async function submitEndorsement(db: Executor, args: SubmitInput): Promis
 				.where(sql<boolean>`not ('duplicate' = any(flags))`)
 				.execute();
 		}
-		if (isGeneric(input.body, evidence, input.organisation)) flags.push('generic');
+		if (generic) flags.push('generic');
 
 		const existing = await trx
 			.selectFrom('endorsements')
