@@ -3,7 +3,8 @@ import { sql, type Kysely } from 'kysely';
 // Frozen: never edit a migration that has shipped; add a new one instead.
 
 // One row per profile with what search needs, kept current by the app on every profile or
-// endorsement change (src/lib/server/search.ts refreshSearchDocument).
+// endorsement change (refreshSearchDocuments in src/lib/server/search/projection.ts; migration
+// 2026_11_26_200000 later replaced the statement below with a wider one).
 export async function up(db: Kysely<any>): Promise<void> {
 	await db.schema
 		.createTable('profile_search')

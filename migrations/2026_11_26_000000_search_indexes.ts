@@ -6,7 +6,7 @@ import { sql, type Kysely } from 'kysely';
 // listed row by a computed score (a sequential scan), a location filter had no index, and long
 // GIN pending lists slowed every search.
 export async function up(db: Kysely<any>): Promise<void> {
-	// The score of a search without words (src/lib/server/search.ts), stored so that an index can
+	// The score of a search without words (src/lib/server/search/query.ts), stored so that an index can
 	// hold the order: the listing and its deep pages then read 21 index entries instead of sorting.
 	await sql`
 		alter table profile_search add column evidence_rank double precision

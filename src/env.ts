@@ -17,6 +17,11 @@ export const variables = defineEnvVars({
 		description:
 			'The public address people use, e.g. https://proofwork.example (default: the local address).'
 	},
+	LISTEN_ORIGIN: {
+		schema: optional,
+		description:
+			'Set by `npm start` (src/server.js): the address it listens on, which links use when PUBLIC_URL is unset.'
+	},
 	SMTP_URL: {
 		schema: optional,
 		description:

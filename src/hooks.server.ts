@@ -1,5 +1,6 @@
 import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit/hooks';
 import { sequence } from '@sveltejs/kit/hooks';
+import { render } from 'svelte/server';
 import {
 	DATABASE_URL,
 	FETCH_ALLOW_ADDRESSES,
@@ -7,14 +8,18 @@ import {
 	FETCH_USER_AGENT,
 	GITHUB_TOKEN,
 	JOBS_IN_PROCESS,
+	LISTEN_ORIGIN,
 	MAIL_FROM,
 	PUBLIC_URL,
 	SMTP_URL
 } from '$app/env/private';
 import { db, engine } from '#lib/server/db/index.js';
 import { migrateToLatest } from '#lib/server/db/migrate.js';
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '#lib/server/db/health.js';
+import { isInvalidInputError } from '#lib/server/db/errors.js';
 import { configureMail } from '#lib/server/platform/mail.js';
-import { logger } from '#lib/server/platform/log.js';
+import { loggablePath, logger } from '#lib/server/platform/log.js';
+import { configureSiteOrigin } from '#lib/server/platform/site.js';
 import { SESSION_COOKIE, validateSessionToken } from '#lib/server/auth/session.js';
 import { deleteSessionCookie, setSessionCookie } from '#lib/server/auth/cookies.js';
 import {
@@ -23,30 +28,38 @@ import {
 	invalidateSessionCache
 } from '#lib/server/auth/session-cache.js';
 import {
-	getCachedPage,
-	invalidateProfilePages,
-	setHitListener,
-	storePage
-} from '#lib/server/http/page-cache.js';
-import { isLikelyBot, recordView } from '#lib/server/views.js';
-import { installFastPath } from '#lib/server/http/fast-path.js';
+	handleProfilePages,
+	installProfileCache,
+	invalidateProfilePages
+} from '#lib/server/http/profile-cache.js';
 import { createFetcher, fetcherOptionsFromEnv } from '#lib/server/platform/fetcher.js';
 import { startJobs, type Jobs } from '#lib/server/jobs.js';
 import { setGithubToken } from '#lib/server/adapters/github.js';
+import SiteHeader from '#lib/components/SiteHeader.svelte';
 
 export const init: ServerInit = async () => {
 	configureMail({ smtpUrl: SMTP_URL, from: MAIL_FROM });
-	try {
-		await migrateToLatest(db);
-	} catch (error) {
-		// A half-migrated app must not serve: say why and stop.
-		logger.fatal(error instanceof Error ? error.message : String(error));
-		await db.destroy().catch(() => {});
-		process.exit(1);
+	configureSiteOrigin(PUBLIC_URL, LISTEN_ORIGIN);
+	for (let attempt = 1; ; attempt++) {
+		try {
+			await migrateToLatest(db);
+			break;
+		} catch (error) {
+			// A database that is away (restarting, failing over) is waited for: src/server.js answers
+			// 503 meanwhile. A migration that fails must not serve: say why and stop.
+			if (isDatabaseUnavailable(error)) {
+				logger.warn({ err: error, attempt }, 'the database is unavailable; trying again');
+				await new Promise((resolve) => setTimeout(resolve, Math.min(attempt, 5) * 1000));
+				continue;
+			}
+			logger.fatal(error instanceof Error ? error.message : String(error));
+			await db.destroy().catch(() => {});
+			process.exit(1);
+		}
 	}
 	logger.info({ engine, mail: SMTP_URL ? 'smtp' : 'outbox' }, 'database ready');
-	setHitListener(countView);
-	installFastPath(countView);
+	// The cache renders the site header itself to personalise cached pages for signed-in visitors.
+	installProfileCache({ db, renderHeader: (user) => render(SiteHeader, { props: { user } }).body });
 	setGithubToken(GITHUB_TOKEN);
 	let jobs: Jobs | undefined;
 	try {
@@ -71,7 +84,36 @@ export const init: ServerInit = async () => {
 	});
 };
 
+// Errors handleError found to be the database being away, by the request's locals.
+const outages = new WeakSet<App.Locals>();
+
+/** While the database is away, requests get 503 with Retry-After instead of a 500. */
+const handleDatabaseOutage: Handle = async ({ event, resolve }) => {
+	let response: Response;
+	try {
+		response = await resolve(event);
+	} catch (error) {
+		if (!isDatabaseUnavailable(error)) throw error;
+		logger.warn({ err: error, path: event.url.pathname }, 'the database is unavailable');
+		return new Response('The service is briefly unavailable. Try again in a few seconds.\n', {
+			status: 503,
+			headers: {
+				'Content-Type': 'text/plain; charset=utf-8',
+				'Retry-After': String(RETRY_AFTER_SECONDS),
+				'Cache-Control': 'no-store'
+			}
+		});
+	}
+	if (response.status !== 500 || !outages.has(event.locals)) return response;
+	const headers = new Headers(response.headers);
+	headers.set('Retry-After', String(RETRY_AFTER_SECONDS));
+	headers.set('Cache-Control', 'no-store');
+	return new Response(response.body, { status: 503, headers });
+};
+
 const handleAuth: Handle = async ({ event, resolve }) => {
+	// Liveness never touches the database, whatever cookies the prober sends.
+	if (event.url.pathname === '/healthz') return resolve(event);
 	const token = event.cookies.get(SESSION_COOKIE);
 	event.locals.user = null;
 	event.locals.session = null;
@@ -115,45 +157,43 @@ const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-function countView(profileId: number, userAgent: string | null, viewerId?: number) {
-	if (profileId !== viewerId && !isLikelyBot(userAgent)) recordView(db, profileId);
-}
-
-const PROFILE_PAGE = /^\/@[a-z0-9_]{3,30}\/?$/;
-const PROFILE_ID_HEADER = 'x-proofwork-profile-id';
-
-/**
- * Profile pages: counts a view for each page shown to someone other than its owner (bots and
- * link previewers aside), and serves signed-out visitors from a short-lived cache.
- */
-const handleProfilePages: Handle = async ({ event, resolve }) => {
-	if (event.request.method !== 'GET' && event.request.method !== 'HEAD') {
-		// Every write goes through a form action; once it has committed, cached pages and sessions may be stale.
-		const written = await resolve(event);
-		invalidateProfilePages();
-		invalidateSessionCache();
-		return written;
-	}
-	if (!PROFILE_PAGE.test(event.url.pathname)) return resolve(event);
-	const cacheable = !event.locals.user && event.url.search === '' && !event.isDataRequest;
-	const key = event.url.pathname;
-	const userAgent = event.request.headers.get('user-agent');
-	const cached = cacheable ? getCachedPage(key, userAgent) : undefined;
-	if (cached) return cached;
-	const response = await resolve(event);
-	const profileId = Number(response.headers.get(PROFILE_ID_HEADER));
-	if (response.status !== 200 || !profileId) return response;
-	countView(profileId, userAgent, event.locals.user?.id);
-	if (cacheable) return storePage(key, profileId, response);
-	response.headers.delete(PROFILE_ID_HEADER);
-	return response;
+/** Every write goes through a form action; once it has committed, cached pages and sessions may be stale. */
+const handleWrites: Handle = async ({ event, resolve }) => {
+	if (event.request.method === 'GET' || event.request.method === 'HEAD') return resolve(event);
+	const written = await resolve(event);
+	invalidateProfilePages();
+	invalidateSessionCache();
+	return written;
 };
 
-export const handle = sequence(handleAuth, handleProfilePages, handleSecurityHeaders);
+export const handle = sequence(
+	handleDatabaseOutage,
+	handleAuth,
+	handleWrites,
+	handleProfilePages,
+	handleSecurityHeaders
+);
 
 export const handleError: HandleServerError = ({ kind, error, event }) => {
 	// Errors the app raised on purpose (error(...)) and Kit's own 404s keep their messages.
 	if (kind !== 'unknown') return;
-	logger.error({ err: error, path: event.url.pathname }, 'request failed');
+	if (isDatabaseUnavailable(error)) {
+		outages.add(event.locals);
+		logger.warn(
+			{ err: error, path: loggablePath(event.url.pathname) },
+			'the database is unavailable'
+		);
+		return { message: 'The service is briefly unavailable. Try again in a few seconds.' };
+	}
+	// Last resort: input is checked before any query, but a value PostgreSQL refuses (SQLSTATE
+	// class 22) is still the request's fault, not ours. Logged, so the missing check gets added.
+	if (isInvalidInputError(error)) {
+		logger.warn(
+			{ err: error, path: loggablePath(event.url.pathname) },
+			'the database refused a request value'
+		);
+		return { status: 400, message: 'That request carried a value we cannot read.' };
+	}
+	logger.error({ err: error, path: loggablePath(event.url.pathname) }, 'request failed');
 	return { message: 'Something went wrong on our side.' };
 };

@@ -137,6 +137,35 @@ test('too many wrong passwords are refused with 429 before any check', async ({ 
 	await expect(page.getByRole('alert')).toContainText('Too many attempts');
 });
 
+test('a stranger failing on purpose from elsewhere does not lock the owner out', async ({
+	page,
+	request
+}) => {
+	const user = newUser('hal');
+	await signUp(page, user);
+	await logOut(page);
+	// Someone else, on another network, tries the public handle until they are refused.
+	const statuses: number[] = [];
+	for (let i = 0; i < 8; i++) {
+		const response = await request.post('/login', {
+			headers: {
+				Origin: new URL(page.url()).origin,
+				Accept: 'text/html',
+				'X-Forwarded-For': '198.51.100.77'
+			},
+			form: { identifier: user.handle, password: `wrong guess ${i}` },
+			maxRedirects: 0
+		});
+		statuses.push(response.status());
+	}
+	expect(statuses.slice(5)).toEqual([429, 429, 429]);
+	// The owner still gets in, and the browser is remembered for next time.
+	await logIn(page, user.handle, user.password);
+	await expect(page.getByRole('link', { name: `@${user.handle}` })).toBeVisible();
+	const device = (await page.context().cookies()).find((c) => c.name === 'pw_device');
+	expect(device?.httpOnly).toBe(true);
+});
+
 test('settings need a signed-in user and come back after log-in', async ({ page }) => {
 	const user = newUser('hal');
 	await signUp(page, user);

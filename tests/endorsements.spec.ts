@@ -522,3 +522,39 @@ test('an edited endorsement goes back to the owner; a withdrawn one disappears',
 	await expect(visitor.getByText(EDITED_BODY)).toHaveCount(0);
 	expect(await references(request)).toEqual([CLEO_BODY]);
 });
+
+test('an endorser who makes their profile private shows as a private member, still counted', async ({
+	browser,
+	page: visitor,
+	request
+}) => {
+	const page = await as(browser, cleo.handle);
+	await page.goto('/settings/profile');
+	await page.getByLabel('Private', { exact: true }).check();
+	await page.getByRole('button', { name: 'Save profile' }).click();
+	await expect(page.getByRole('status')).toHaveText('Profile saved.');
+
+	await visitor.goto(`/@${maya.handle}`);
+	const section = endorsementsOn(visitor);
+	await expect(section.getByRole('heading', { level: 2 })).toHaveText('Endorsements (1)');
+	await expect(section).toContainText(CLEO_BODY);
+	await expect(section).toContainText('A private member');
+	await expect(section).not.toContainText(CLEO);
+	await expect(section).not.toContainText('endorsements received');
+	await expect(section.getByRole('link', { name: CLEO })).toHaveCount(0);
+	await expect(section.getByRole('img')).toHaveCount(0);
+	expect(await visitor.content()).not.toContain(cleo.handle);
+	const resume = await (await request.get(`/@${maya.handle}/resume.json`)).json();
+	expect(resume.references).toEqual([
+		{ name: expect.stringMatching(/^A private member \(/), reference: CLEO_BODY }
+	]);
+	expect(JSON.stringify(resume)).not.toContain(CLEO);
+
+	// Public again, Cleo is named and linked again.
+	await page.getByLabel('Public', { exact: true }).check();
+	await page.getByRole('button', { name: 'Save profile' }).click();
+	await expect(page.getByRole('status')).toHaveText('Profile saved.');
+	await visitor.reload();
+	await expectLinkTo(endorsementsOn(visitor).getByRole('link', { name: CLEO }), `/@${cleo.handle}`);
+	await done(page);
+});

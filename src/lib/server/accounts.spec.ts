@@ -3,6 +3,7 @@ import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import * as accounts from '#lib/server/accounts.js';
 import { validateSessionToken } from '#lib/server/auth/session.js';
 import type { Db } from '#lib/server/db/connect.js';
+import { sendMail } from '#lib/server/platform/mail.js';
 
 const ORIGIN = 'http://proofwork.test';
 const PASSWORD = 'a long passphrase';
@@ -180,11 +181,23 @@ describe.each(testEngines())('accounts on $name', (engine) => {
 			await accounts.isPasswordResetTokenValid(t.db, token, new Date(t0.getTime() + 3600_000 + 1))
 		).toBe(false);
 		expect(await accounts.isPasswordResetTokenValid(t.db, token, t0)).toBe(true);
-		const reset = await accounts.resetPassword(t.db, token, 'a brand new passphrase', t0);
-		expect(reset?.user.handle).toBe('gus');
+		const reset = await accounts.resetPassword(t.db, {
+			token,
+			newPassword: 'a brand new passphrase',
+			ip: freshIp(),
+			now: t0
+		});
+		if (!reset.ok) throw new Error('reset failed');
+		expect(reset.value.user.handle).toBe('gus');
 		expect((await validateSessionToken(t.db, session)).session).toBeNull();
-		expect((await validateSessionToken(t.db, reset!.token)).session).not.toBeNull();
-		expect(await accounts.resetPassword(t.db, token, 'yet another passphrase', t0)).toBeUndefined();
+		expect((await validateSessionToken(t.db, reset.value.token)).session).not.toBeNull();
+		const again = await accounts.resetPassword(t.db, {
+			token,
+			newPassword: 'yet another passphrase',
+			ip: freshIp(),
+			now: t0
+		});
+		expect(!again.ok && again.errors.form).toMatch(/expired or was already used/);
 		const login = await accounts.logIn(t.db, {
 			identifier: 'gus',
 			password: 'a brand new passphrase',
@@ -206,18 +219,18 @@ describe.each(testEngines())('accounts on $name', (engine) => {
 			(await lastMailTo(t.db, 'hal@example.com')).text_body,
 			'reset-password'
 		);
-		expect(
-			await accounts.resetPassword(
-				t.db,
-				token,
-				'a brand new passphrase',
-				new Date(t0.getTime() + 3600_000)
-			)
-		).toBeUndefined();
+		const late = await accounts.resetPassword(t.db, {
+			token,
+			newPassword: 'a brand new passphrase',
+			ip: freshIp(),
+			now: new Date(t0.getTime() + 3600_000)
+		});
+		expect(!late.ok && late.status).toBe(400);
 	});
 
 	it('changes the email only with the current password, and asks to verify the new one', async () => {
-		const { user } = await signUp(t.db, 'ida@example.com', 'ida');
+		const { user, token: current } = await signUp(t.db, 'ida@example.com', 'ida');
+		const sessionId = (await validateSessionToken(t.db, current)).session!.id;
 		const token = linkToken((await lastMailTo(t.db, 'ida@example.com')).text_body, 'verify-email');
 		await accounts.verifyEmail(t.db, token);
 
@@ -225,6 +238,7 @@ describe.each(testEngines())('accounts on $name', (engine) => {
 			userId: user.id,
 			email: 'ANN@example.com',
 			currentPassword: PASSWORD,
+			sessionId,
 			origin: ORIGIN
 		});
 		expect(!taken.ok && taken.errors.email).toMatch(/cannot be used/);
@@ -232,6 +246,7 @@ describe.each(testEngines())('accounts on $name', (engine) => {
 			userId: user.id,
 			email: 'ida@new.example',
 			currentPassword: 'nope nope',
+			sessionId,
 			origin: ORIGIN
 		});
 		expect(!wrong.ok && wrong.errors.currentPassword).toBeTruthy();
@@ -240,6 +255,7 @@ describe.each(testEngines())('accounts on $name', (engine) => {
 			userId: user.id,
 			email: 'ida@new.example',
 			currentPassword: PASSWORD,
+			sessionId,
 			origin: ORIGIN
 		});
 		expect(changed.ok).toBe(true);
@@ -248,6 +264,35 @@ describe.each(testEngines())('accounts on $name', (engine) => {
 		expect((await lastMailTo(t.db, 'ida@new.example')).subject).toMatch(/Verify/);
 		// The link sent to the old address no longer verifies anything.
 		expect(await accounts.verifyEmail(t.db, token)).toBeUndefined();
+	});
+
+	it('tells the old address when the email changes, and signs out every other device', async () => {
+		const now = new Date('2026-04-02T10:00:00Z');
+		const { user, token: current } = await signUp(t.db, 'ivo@example.com', 'ivo');
+		const other = await accounts.logIn(t.db, {
+			identifier: 'ivo',
+			password: PASSWORD,
+			ip: freshIp()
+		});
+		if (!other.ok) throw new Error('login failed');
+		const sessionId = (await validateSessionToken(t.db, current)).session!.id;
+		const changed = await accounts.changeEmail(t.db, {
+			userId: user.id,
+			sessionId,
+			email: 'ivo@elsewhere.example',
+			currentPassword: PASSWORD,
+			origin: ORIGIN,
+			now
+		});
+		expect(changed.ok).toBe(true);
+		const notice = await lastMailTo(t.db, 'ivo@example.com');
+		expect(notice.subject).toMatch(/email address of your Proofwork account was changed/);
+		expect(notice.text_body).toContain(now.toUTCString());
+		expect(notice.text_body).toContain('i**@elsewhere.example');
+		expect(notice.text_body).toMatch(/If it was not you/);
+		expect(notice.text_body).toContain(`${ORIGIN}/reset-password`);
+		expect((await validateSessionToken(t.db, current)).session).not.toBeNull();
+		expect((await validateSessionToken(t.db, other.value.token)).session).toBeNull();
 	});
 
 	it('deletes the account with everything it owns, only with the password', async () => {
@@ -285,7 +330,88 @@ describe.each(testEngines())('accounts on $name', (engine) => {
 				.where('to_address', '=', 'joe@example.com')
 				.execute()
 		).toEqual([]);
-		// The handle is free again for someone else.
-		expect((await signUp(t.db, 'joe2@example.com', 'joe')).user.handle).toBe('joe');
+	});
+
+	it("holds a deleted account's handles for 90 days, then gives them out with nothing proven", async () => {
+		const t0 = new Date('2026-01-10T00:00:00Z');
+		const { user } = await signUp(t.db, 'kay@example.com', 'kay', t0);
+		await t.db
+			.insertInto('network_accounts')
+			.values({
+				user_id: user.id,
+				network: 'mastodon',
+				identifier: 'kay@mastodon.example',
+				url: 'https://mastodon.example/@kay',
+				verification_status: 'verified',
+				verified_at: t0
+			})
+			.execute();
+		const deleted = await accounts.deleteAccount(t.db, {
+			userId: user.id,
+			currentPassword: PASSWORD,
+			now: t0
+		});
+		expect(deleted.ok).toBe(true);
+
+		const soon = await accounts.signUp(t.db, {
+			email: 'kay2@example.com',
+			handle: 'kay',
+			password: PASSWORD,
+			ip: freshIp(),
+			origin: ORIGIN,
+			now: new Date(t0.getTime() + 24 * 3600_000)
+		});
+		expect(!soon.ok && soon.errors.handle).toMatch(/taken/);
+
+		const later = new Date(t0.getTime() + accounts.HANDLE_HOLD_MS + 1000);
+		const { user: next } = await signUp(t.db, 'kay3@example.com', 'kay', later);
+		expect(next.handle).toBe('kay');
+		// Nothing the old owner proved belongs to the new one.
+		expect(
+			await t.db
+				.selectFrom('network_accounts')
+				.select('id')
+				.where('identifier', '=', 'kay@mastodon.example')
+				.execute()
+		).toEqual([]);
+	});
+
+	it('leaves no mail quoting a deleted account and no skill only it used', async () => {
+		const { user } = await signUp(t.db, 'lou@example.com', 'lou');
+		await t.db
+			.insertInto('skills')
+			.values([{ name: 'Only Lou Does This' }, { name: 'Everyone Does This' }])
+			.execute();
+		const skills = await t.db.selectFrom('skills').select(['id', 'name']).execute();
+		const only = skills.find((s) => s.name === 'Only Lou Does This')!;
+		const shared = skills.find((s) => s.name === 'Everyone Does This')!;
+		const { user: other } = await signUp(t.db, 'mo@example.com', 'mo_');
+		await t.db
+			.insertInto('profile_skills')
+			.values([
+				{ user_id: user.id, skill_id: only.id, position: 0 },
+				{ user_id: user.id, skill_id: shared.id, position: 1 },
+				{ user_id: other.id, skill_id: shared.id, position: 0 }
+			])
+			.execute();
+		// A mail to someone else that quotes Lou (a message notification).
+		await sendMail(t.db, {
+			to: 'mo@example.com',
+			userId: user.id,
+			subject: 'Message from @lou',
+			text: 'Lou wrote: hello'
+		});
+		await accounts.deleteAccount(t.db, { userId: user.id, currentPassword: PASSWORD });
+		const names = (await t.db.selectFrom('skills').select('name').execute()).map((s) => s.name);
+		expect(names).toContain('Everyone Does This');
+		expect(names).not.toContain('Only Lou Does This');
+		const subjects = (
+			await t.db
+				.selectFrom('outbox')
+				.select('subject')
+				.where('to_address', '=', 'mo@example.com')
+				.execute()
+		).map((m) => m.subject);
+		expect(subjects).not.toContain('Message from @lou');
 	});
 });

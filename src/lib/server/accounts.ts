@@ -5,6 +5,7 @@ import { hashPassword, verifyPasswordHash } from '#lib/server/auth/password.js';
 import { generateSecureRandomString, hashToken } from '#lib/server/auth/random.js';
 import * as rateLimit from '#lib/server/platform/rate-limit.js';
 import { createSession, invalidateUserSessions } from '#lib/server/auth/session.js';
+import { isKnownDevice, rememberDevice } from '#lib/server/auth/devices.js';
 import { sendMail } from '#lib/server/platform/mail.js';
 import { signupNetworkOf } from '#lib/server/trust/signup-network.js';
 import { refreshSearchDocuments } from '#lib/server/search/projection.js';
@@ -59,7 +60,11 @@ export async function isHandleTaken(
 		.select('user_id')
 		.where('handle', '=', handle.toLowerCase())
 		.where('released_at', '>', new Date(now.getTime() - HANDLE_HOLD_MS));
-	if (options.exceptUserId !== undefined) held = held.where('user_id', '!=', options.exceptUserId);
+	// Rows of deleted accounts (user_id null) hold the handle for everyone.
+	if (options.exceptUserId !== undefined) {
+		const except = options.exceptUserId;
+		held = held.where((eb) => eb.or([eb('user_id', 'is', null), eb('user_id', '!=', except)]));
+	}
 	return (await held.executeTakeFirst()) !== undefined;
 }
 
@@ -151,17 +156,26 @@ export interface LoginInput {
 	identifier: string;
 	password: string;
 	ip: string;
+	/** The browser's device cookie, when it has one (see auth/devices.ts). */
+	deviceToken?: string | null;
 	now?: Date;
 }
 
+const loginKeys = (account: string | number, ip: string) => ({
+	global: `login:account:${account}`,
+	fromIp: `login:account:${account}:ip:${ip}`
+});
+
 /**
- * Checks the password and opens a session. Attempts are throttled per IP and per account before
- * any hash is computed, so excess attempts never reach argon2.
+ * Checks the password and opens a session. Attempts are throttled before any hash is computed:
+ * per IP, per account and IP (5, one back a minute), and per account from anywhere (100, refilled
+ * over an hour). A browser that logged in to the account before skips the last limit, so
+ * strangers cannot lock its owner out by failing on purpose.
  */
 export async function logIn(
 	db: Db,
 	input: LoginInput
-): Promise<AccountResult<{ user: User; token: string; expiresAt: Date }>> {
+): Promise<AccountResult<{ user: User; token: string; expiresAt: Date; deviceToken: string }>> {
 	const now = input.now ?? new Date();
 	const throttled = {
 		ok: false,
@@ -175,8 +189,11 @@ export async function logIn(
 	const user = identifier.includes('@')
 		? await findUserByEmail(db, identifier)
 		: await findUserByHandle(db, identifier);
-	const accountKey = `login:account:${user ? user.id : identifier.toLowerCase()}`;
-	if (!(await rateLimit.consume(db, accountKey, rateLimit.LOGIN_PER_ACCOUNT, now)))
+	const keys = loginKeys(user ? user.id : identifier.toLowerCase(), input.ip);
+	if (!(await rateLimit.consume(db, keys.fromIp, rateLimit.LOGIN_PER_ACCOUNT_AND_IP, now)))
+		return throttled;
+	const known = user ? await isKnownDevice(db, user.id, input.deviceToken) : false;
+	if (!known && !(await rateLimit.consume(db, keys.global, rateLimit.LOGIN_PER_ACCOUNT, now)))
 		return throttled;
 
 	const valid = await verifyPasswordHash(user?.password_hash ?? (await DUMMY_HASH), input.password);
@@ -187,9 +204,12 @@ export async function logIn(
 			errors: { form: 'That email or handle and password do not match an account.' }
 		};
 	}
-	await rateLimit.reset(db, accountKey);
+	// Only this address's bucket: the account-wide one refills by itself, so a log-in by its owner
+	// never hands an attacker a fresh hundred attempts.
+	await rateLimit.reset(db, keys.fromIp);
 	const session = await createSession(db, user.id, now);
-	return { ok: true, value: { user, ...session } };
+	const deviceToken = await rememberDevice(db, user.id, input.deviceToken, now);
+	return { ok: true, value: { user, ...session, deviceToken } };
 }
 
 async function issueToken(
@@ -248,6 +268,7 @@ export async function startEmailVerification(
 	);
 	await sendMail(db, {
 		to: user.email,
+		userId: user.id,
 		subject: 'Verify your email address for Proofwork',
 		text: [
 			`Hello @${user.handle},`,
@@ -305,6 +326,7 @@ export async function requestPasswordReset(
 		);
 		await sendMail(trx, {
 			to: user.email,
+			userId: user.id,
 			subject: 'Reset your Proofwork password',
 			text: [
 				`Hello @${user.handle},`,
@@ -333,16 +355,30 @@ export async function isPasswordResetTokenValid(
 	return !!row && row.expires_at.getTime() > now.getTime();
 }
 
-/** Sets a new password from a reset link, ends every session and opens a fresh one. */
+const RESET_EXPIRED = 'This reset link has expired or was already used. Ask for a new one.';
+
+/**
+ * Sets a new password from a reset link, ends every session and opens a fresh one. Posts are
+ * throttled per IP, and the link is checked before the password is hashed: only a live link
+ * costs an argon2 hash.
+ */
 export async function resetPassword(
 	db: Db,
-	token: string,
-	newPassword: string,
-	now = new Date()
-): Promise<{ user: User; token: string; expiresAt: Date } | undefined> {
-	const passwordHash = await hashPassword(newPassword);
-	return db.transaction().execute(async (trx) => {
-		const row = await redeemToken(trx, 'password_reset_tokens', token, now);
+	input: { token: string; newPassword: string; ip: string; now?: Date }
+): Promise<AccountResult<{ user: User; token: string; expiresAt: Date }>> {
+	const now = input.now ?? new Date();
+	if (!(await rateLimit.consume(db, `reset:ip:${input.ip}`, rateLimit.RESET_PER_IP, now))) {
+		return {
+			ok: false,
+			status: 429,
+			errors: { form: 'Too many attempts. Wait a few minutes and try again.' }
+		};
+	}
+	const expired = { ok: false, status: 400, errors: { form: RESET_EXPIRED } } as const;
+	if (!(await isPasswordResetTokenValid(db, input.token, now))) return expired;
+	const passwordHash = await hashPassword(input.newPassword);
+	const result = await db.transaction().execute(async (trx) => {
+		const row = await redeemToken(trx, 'password_reset_tokens', input.token, now);
 		if (!row) return undefined;
 		const user = await trx
 			.updateTable('users')
@@ -354,10 +390,12 @@ export async function resetPassword(
 			.executeTakeFirst();
 		if (!user) return undefined;
 		await invalidateUserSessions(trx, user.id);
-		await rateLimit.reset(trx, `login:account:${user.id}`);
+		// Proving the address lifts the account-wide log-in limit at once.
+		await rateLimit.reset(trx, loginKeys(user.id, '').global);
 		const session = await createSession(trx, user.id, now);
 		return { user, ...session };
 	});
+	return result ? { ok: true, value: result } : expired;
 }
 
 async function checkCurrentPassword(
@@ -366,8 +404,8 @@ async function checkCurrentPassword(
 	password: string,
 	now: Date
 ): Promise<AccountResult<User>> {
-	const key = `login:account:${userId}`;
-	if (!(await rateLimit.consume(db, key, rateLimit.LOGIN_PER_ACCOUNT, now))) {
+	const key = `confirm:account:${userId}`;
+	if (!(await rateLimit.consume(db, key, rateLimit.CONFIRM_PER_ACCOUNT, now))) {
 		return {
 			ok: false,
 			status: 429,
@@ -414,10 +452,26 @@ export async function changePassword(
 	return { ok: true, value: null };
 }
 
-/** Moves the account to a new address, which starts unverified and gets a verification mail. */
+/** Hides most of an address in a notice, so a stolen mailbox does not learn the new one whole. */
+function maskAddress(email: string): string {
+	const [local, domain] = email.split('@');
+	return `${local.slice(0, 1)}${'*'.repeat(Math.max(local.length - 1, 2))}@${domain}`;
+}
+
+/**
+ * Moves the account to a new address, which starts unverified and gets a verification mail. The
+ * old address is told what changed and when; every other session of the account ends.
+ */
 export async function changeEmail(
 	db: Db,
-	input: { userId: number; email: string; currentPassword: string; origin: string; now?: Date }
+	input: {
+		userId: number;
+		sessionId: string;
+		email: string;
+		currentPassword: string;
+		origin: string;
+		now?: Date;
+	}
 ): Promise<AccountResult<null>> {
 	const now = input.now ?? new Date();
 	const checked = await checkCurrentPassword(db, input.userId, input.currentPassword, now);
@@ -441,16 +495,39 @@ export async function changeEmail(
 				.returningAll()
 				.executeTakeFirstOrThrow();
 			await trx.deleteFrom('password_reset_tokens').where('user_id', '=', input.userId).execute();
+			await invalidateUserSessions(trx, input.userId, input.sessionId);
 			await startEmailVerification(trx, updated, input.origin, now);
+			await sendMail(trx, {
+				to: user.email,
+				userId: user.id,
+				subject: 'The email address of your Proofwork account was changed',
+				text: [
+					`Hello @${user.handle},`,
+					'',
+					`On ${now.toUTCString()} the email address of your Proofwork account was changed from this address to ${maskAddress(input.email)}.`,
+					'Every other device signed in to the account was signed out.',
+					'',
+					'If this was you, there is nothing to do.',
+					`If it was not you, someone knows your password: reset it at ${input.origin}/reset-password with this address while you can, or answer this mail to reach the site's administrator.`
+				].join('\n')
+			});
 		});
 	} catch (error) {
 		if (isUniqueViolation(error, 'users_email_lower_key')) return unusable;
 		throw error;
 	}
+	logger.info(
+		{ userId: input.userId },
+		'email changed; old address notified, other sessions ended'
+	);
 	return { ok: true, value: null };
 }
 
-/** Deletes the account and everything it owns (sessions, tokens, throttling state, mail). */
+/**
+ * Deletes the account and everything it owns (sessions, tokens, devices, throttling state, mail
+ * about it, skills nobody else uses), in one transaction. Its handles stay held for 90 days, as
+ * renamed ones are, so nobody can step into its links or its network accounts' back-links at once.
+ */
 export async function deleteAccount(
 	db: Db,
 	input: { userId: number; currentPassword: string; now?: Date }
@@ -460,17 +537,82 @@ export async function deleteAccount(
 	if (!checked.ok) return checked;
 	const user = checked.value;
 	await db.transaction().execute(async (trx) => {
-		// Rows that reference the user (sessions, tokens, and later profiles) go with it by cascade.
+		const skillIds = await skillsUsedBy(trx, user.id);
+		await trx
+			.insertInto('handle_history')
+			.values({ handle: user.handle.toLowerCase(), user_id: null, released_at: now })
+			.onConflict((oc) => oc.column('handle').doUpdateSet({ user_id: null, released_at: now }))
+			.execute();
+		// Its earlier handles keep their hold from when they were released, owned by nobody.
+		await trx
+			.updateTable('handle_history')
+			.set({ user_id: null })
+			.where('user_id', '=', user.id)
+			.execute();
+		// Rows that reference the user (sessions, tokens, devices, profile, network accounts and
+		// their checks, mail about the account) go with it by cascade.
 		await trx.deleteFrom('users').where('id', '=', user.id).execute();
 		await trx
 			.deleteFrom('rate_limit_buckets')
-			.where('key', '=', `login:account:${user.id}`)
+			.where((eb) =>
+				eb.or([
+					eb('key', '=', `login:account:${user.id}`),
+					eb('key', 'like', `login:account:${user.id}:%`),
+					eb('key', '=', `confirm:account:${user.id}`)
+				])
+			)
 			.execute();
+		// Mail written before mail carried its account (or to the address by someone else).
 		await trx
 			.deleteFrom('outbox')
 			.where((eb) => eb(eb.fn('lower', ['to_address']), '=', user.email.toLowerCase()))
 			.execute();
+		await deleteUnusedSkills(trx, skillIds);
 	});
 	logger.info({ userId: user.id }, 'account deleted');
 	return { ok: true, value: null };
+}
+
+async function skillsUsedBy(db: Executor, userId: number): Promise<number[]> {
+	const rows = await db
+		.selectFrom('profile_skills')
+		.select('skill_id')
+		.where('user_id', '=', userId)
+		.union(
+			db
+				.selectFrom('work_item_skills')
+				.innerJoin('work_items', 'work_items.id', 'work_item_skills.work_item_id')
+				.select('work_item_skills.skill_id')
+				.where('work_items.user_id', '=', userId)
+		)
+		.execute();
+	return rows.map((row) => row.skill_id);
+}
+
+/** Skill names are shared; one that no profile, work item or endorsement uses any more goes. */
+async function deleteUnusedSkills(db: Executor, skillIds: number[]): Promise<void> {
+	if (skillIds.length === 0) return;
+	await db
+		.deleteFrom('skills')
+		.where('id', 'in', skillIds)
+		.where(({ not, exists, selectFrom }) =>
+			not(
+				exists(
+					selectFrom('profile_skills')
+						.select('skill_id')
+						.whereRef('profile_skills.skill_id', '=', 'skills.id')
+						.union(
+							selectFrom('work_item_skills')
+								.select('skill_id')
+								.whereRef('work_item_skills.skill_id', '=', 'skills.id')
+						)
+						.union(
+							selectFrom('endorsement_skills')
+								.select('skill_id')
+								.whereRef('endorsement_skills.skill_id', '=', 'skills.id')
+						)
+				)
+			)
+		)
+		.execute();
 }

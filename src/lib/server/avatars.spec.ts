@@ -30,7 +30,7 @@ describe.each(testEngines())('avatars on $name', (engine) => {
 			.png()
 			.toBuffer();
 		const before = await getOwnProfile(t.db, userId);
-		expect(avatarUrl(userId, null)).toBe(`/avatars/${userId}/large.svg`);
+		expect(avatarUrl(userId, null)).toBe('/avatar-placeholder.svg');
 		expect(await saveAvatar(t.db, userId, new File([new Uint8Array(png)], 'me.png'))).toEqual({
 			ok: true
 		});

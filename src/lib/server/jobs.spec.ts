@@ -1,3 +1,6 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import * as v from 'valibot';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import type { Db } from '#lib/server/db/connect.js';
@@ -5,6 +8,7 @@ import { createFetcher, type Fetcher } from '#lib/server/platform/fetcher.js';
 import * as accounts from '#lib/server/accounts.js';
 import * as networkAccounts from '#lib/server/network-accounts.js';
 import * as verification from '#lib/server/verification.js';
+import * as work from '#lib/server/work.js';
 import { startJobs, type Jobs } from '#lib/server/jobs.js';
 import { rewriteFor, startFakeNetworks, type FakeNetworks } from '../../../tests/fakes/networks.ts';
 
@@ -22,6 +26,40 @@ beforeAll(async () => {
 });
 afterAll(() => fakes.close());
 beforeEach(() => fakes.reset());
+
+// Sites for link previews: '/hang' never answers (a dead host); any other path is a page, and
+// the time each request arrived is recorded by path.
+const arrivals = new Map<string, number[]>();
+const hanging = new Set<Socket>();
+let sites: Server;
+let sitesOrigin: string;
+beforeAll(async () => {
+	sites = createServer((req, res) => {
+		const path = new URL(req.url!, 'http://x').pathname;
+		if (path === '/hang') {
+			hanging.add(req.socket);
+			return;
+		}
+		arrivals.set(path, [...(arrivals.get(path) ?? []), Date.now()]);
+		res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+		res.end(`<!doctype html><title>Page ${path}</title><p>Hello</p>`);
+	});
+	await new Promise<void>((resolve) => sites.listen(0, '127.0.0.1', resolve));
+	sitesOrigin = `http://127.0.0.1:${(sites.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+	for (const socket of hanging) socket.destroy();
+	await new Promise((resolve) => sites.close(resolve));
+});
+
+/** A fetcher as production has it (1 s between requests to one host), with every test host local. */
+function politeFetcher(hosts: string[]): Fetcher {
+	return createFetcher({
+		allowAddresses: ['127.0.0.1'],
+		rewrite: Object.fromEntries(hosts.map((host) => [`https://${host}`, sitesOrigin])),
+		timeoutMs: 3000
+	});
+}
 
 let sequence = 0;
 async function personWithWebsite(db: Db, prefix: string, backLink: boolean) {
@@ -48,6 +86,42 @@ async function personWithWebsite(db: Db, prefix: string, backLink: boolean) {
 
 function serveBackLink(handle: string) {
 	fakes.setWebsite(`/${handle}`, `<a rel="me" href="${ORIGIN}/@${handle}">Proofwork</a>`);
+}
+
+async function personWithWork(db: Db, prefix: string, urls: string[]) {
+	const handle = `${prefix}${++sequence}`;
+	const result = await accounts.signUp(db, {
+		email: `${handle}@example.com`,
+		handle,
+		password: 'a long passphrase',
+		ip: `10.9.${Math.floor(sequence / 200)}.${sequence % 200}`,
+		origin: ORIGIN
+	});
+	if (!result.ok) throw new Error(JSON.stringify(result.errors));
+	const ids: number[] = [];
+	for (const [i, url] of urls.entries()) {
+		const input = v.parse(work.workSchema, {
+			title: `Work ${i}`,
+			url,
+			role: '',
+			outcome: '',
+			happenedOn: '',
+			caseStudy: ''
+		});
+		const created = await work.createWork(db, result.value.user.id, input);
+		if (!created.ok) throw new Error(created.error);
+		ids.push(created.item.id);
+	}
+	return ids;
+}
+
+async function previewStatuses(db: Db, workItemIds: number[]) {
+	const rows = await db
+		.selectFrom('link_previews')
+		.select(['work_item_id', 'status'])
+		.where('work_item_id', 'in', workItemIds)
+		.execute();
+	return workItemIds.map((id) => rows.find((row) => row.work_item_id === id)?.status);
 }
 
 async function checksOf(db: Db, accountId: number) {
@@ -79,11 +153,11 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 15_000) {
 describe.each(testEngines())('background jobs on $name', (engine) => {
 	let t: TestDatabase;
 	const running: Jobs[] = [];
-	const start = (options: { work: boolean; retryLimit?: number }) =>
+	const start = (options: { work: boolean; retryLimit?: number; fetcher?: Fetcher }) =>
 		startJobs({
 			db: t.db,
 			databaseUrl: t.url,
-			fetcher,
+			fetcher: options.fetcher ?? fetcher,
 			work: options.work,
 			publicUrl: ORIGIN,
 			pollingIntervalSeconds: 0.5,
@@ -182,5 +256,43 @@ describe.each(testEngines())('background jobs on $name', (engine) => {
 		]);
 		await worker.stop();
 		await producer.stop();
+	});
+
+	it('a dead host holds up only its own previews: links to other sites are fetched meanwhile', async () => {
+		const dead = ['dead.example', 'dead.example', 'dead.example'].map((h) => `https://${h}/hang`);
+		const alive = Array.from({ length: 6 }, (_, i) => `https://site${i}.example/alive-${i}`);
+		const hosts = ['dead.example', ...alive.map((url) => new URL(url).host)];
+		// The dead links are saved first, so a one-at-a-time queue would reach them first.
+		const deadIds = await personWithWork(t.db, 'dead', dead);
+		const aliveIds = await personWithWork(t.db, 'alive', alive);
+		const started = Date.now();
+		const jobs = await start({ work: true, retryLimit: 0, fetcher: politeFetcher(hosts) });
+		await waitFor(
+			async () => (await previewStatuses(t.db, aliveIds)).every((s) => s === 'ok'),
+			6_000
+		);
+		// Each dead link takes the 3 s timeout; the live ones did not wait behind them.
+		expect(Date.now() - started).toBeLessThan(6_000);
+		expect(await previewStatuses(t.db, deadIds)).toContain('pending');
+		await jobs.stop();
+	});
+
+	it('two previews of one host are still fetched at least a second apart', async () => {
+		arrivals.clear();
+		const urls = [0, 1, 2].map((i) => `https://same.example/spaced-${i}`);
+		const ids = await personWithWork(t.db, 'spaced', urls);
+		const jobs = await start({
+			work: true,
+			retryLimit: 0,
+			fetcher: politeFetcher(['same.example'])
+		});
+		await waitFor(async () => (await previewStatuses(t.db, ids)).every((s) => s === 'ok'));
+		const times = [0, 1, 2].flatMap((i) => arrivals.get(`/spaced-${i}`) ?? []).sort();
+		expect(times).toHaveLength(3);
+		// The fetcher spaces the starts of requests by 1 s; the server sees them arrive after a new
+		// connection each, which on a busy machine can take tens of ms longer for one than another.
+		expect(times[1] - times[0]).toBeGreaterThanOrEqual(900);
+		expect(times[2] - times[1]).toBeGreaterThanOrEqual(900);
+		await jobs.stop();
 	});
 });

@@ -15,6 +15,10 @@ export const PREVIEW_QUEUE = 'link-preview';
 export const SWEEP_QUEUE = 'sweep-due';
 export const TRUST_QUEUE = 'trust-run';
 const SWEEP_BATCH = 200;
+// Checks and previews spend most of their time waiting on other sites, so several run at once;
+// jobs for one host run one at a time (pg-boss groups), so a slow or dead host holds one worker
+// while the others carry on, and the fetcher's spacing between requests to a host still holds.
+export const DEFAULT_CONCURRENCY = 8;
 
 export interface JobsOptions {
 	db: Db;
@@ -29,6 +33,8 @@ export interface JobsOptions {
 	 */
 	publicUrl?: string;
 	pollingIntervalSeconds?: number;
+	/** Checks (and, separately, previews) this process runs at once; one per host at a time. */
+	concurrency?: number;
 	retryLimit?: number;
 	retryDelaySeconds?: number;
 	/** Called after a job changed what public pages show, e.g. to empty page caches. */
@@ -125,27 +131,35 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
 		});
 	}
 
+	// The group is the host the job fetches from: workers take at most one job per host at a time.
+	const group = (host: string | undefined) => (host ? { group: { id: host } } : {});
 	const send = {
-		verification: (accountId: number) =>
+		verification: (accountId: number, host: string | undefined) =>
 			boss.send(VERIFY_QUEUE, { accountId } satisfies VerifyData, {
-				singletonKey: `account:${accountId}`
+				singletonKey: `account:${accountId}`,
+				...group(host)
 			}),
-		preview: (workItemId: number) =>
+		preview: (workItemId: number, host: string | undefined) =>
 			boss.send(PREVIEW_QUEUE, { workItemId } satisfies PreviewData, {
-				singletonKey: `work:${workItemId}`
+				singletonKey: `work:${workItemId}`,
+				...group(host)
 			})
 	};
 
 	async function sweep(now = new Date()) {
 		let checks = 0;
 		if (publicUrl) {
-			for (const accountId of await verification.dueChecks(db, now, SWEEP_BATCH)) {
-				if (await send.verification(accountId)) checks++;
+			const due = await verification.dueChecks(db, now, SWEEP_BATCH);
+			const hosts = await verification.checkHosts(db, due);
+			for (const accountId of due) {
+				if (await send.verification(accountId, hosts.get(accountId))) checks++;
 			}
 		}
 		let queued = 0;
-		for (const workItemId of await previews.duePreviews(db, now, SWEEP_BATCH)) {
-			if (await send.preview(workItemId)) queued++;
+		const due = await previews.duePreviews(db, now, SWEEP_BATCH);
+		const hosts = await previews.previewHosts(db, due);
+		for (const workItemId of due) {
+			if (await send.preview(workItemId, hosts.get(workItemId))) queued++;
 		}
 		// Trust is recomputed when endorsements or trusted members changed (at most once a minute)
 		// and daily in any case; the run rewrites only the search rows whose trust changed.
@@ -155,7 +169,14 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
 
 	if (options.work) {
 		const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 1;
-		const polling = { includeMetadata: true, pollingIntervalSeconds } as const;
+		const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+		const polling = {
+			includeMetadata: true,
+			pollingIntervalSeconds,
+			localConcurrency: concurrency,
+			// In-process only: the fetcher's per-host spacing is per process too.
+			localGroupConcurrency: 1
+		} as const;
 		await boss.work(VERIFY_QUEUE, polling, async ([job]) => {
 			const { accountId } = job.data as VerifyData;
 			if (!publicUrl) throw new Error('PUBLIC_URL is not set: accounts cannot be verified');
@@ -191,10 +212,13 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
 	const jobs: Jobs = {
 		publicUrl,
 		async requestVerification(accountId) {
-			if (publicUrl) await send.verification(accountId);
+			if (!publicUrl) return;
+			const hosts = await verification.checkHosts(db, [accountId]);
+			await send.verification(accountId, hosts.get(accountId));
 		},
 		async requestPreview(workItemId) {
-			await send.preview(workItemId);
+			const hosts = await previews.previewHosts(db, [workItemId]);
+			await send.preview(workItemId, hosts.get(workItemId));
 		},
 		sweep,
 		async stop() {

@@ -187,6 +187,25 @@ export async function duePreviews(db: Executor, now: Date, limit: number): Promi
 	return rows.map((r) => r.work_item_id);
 }
 
+/** The host each work item's link points at: the queue runs one host's previews one at a time. */
+export async function previewHosts(
+	db: Executor,
+	workItemIds: number[]
+): Promise<Map<number, string>> {
+	const hosts = new Map<number, string>();
+	if (workItemIds.length === 0) return hosts;
+	const rows = await db
+		.selectFrom('link_previews')
+		.select(['work_item_id', 'url'])
+		.where('work_item_id', 'in', workItemIds)
+		.execute();
+	for (const row of rows) {
+		const host = URL.parse(row.url)?.hostname;
+		if (host) hosts.set(row.work_item_id, host);
+	}
+	return hosts;
+}
+
 export async function listPreviews(
 	db: Executor,
 	workItemIds: number[]

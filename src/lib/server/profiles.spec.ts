@@ -49,7 +49,7 @@ describe.each(testEngines())('profiles on $name', (engine) => {
 		if (found.kind !== 'found') return;
 		expect(found.profile.name).toBe('newbie');
 		expect(found.profile.listed).toBe(false);
-		expect(found.profile.avatar.large).toMatch(/\.svg$/);
+		expect(found.profile.avatar.large).toBe('/avatar-placeholder.svg');
 		expect((await profiles.listListedProfiles(t.db)).map((p) => p.handle)).not.toContain('newbie');
 	});
 

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { withTransaction, type Executor } from '#lib/server/db/connect.js';
 import type { Availability, Visibility } from '#lib/server/db/schema.js';
-import { findUserByHandle, isHandleTaken } from '#lib/server/accounts.js';
+import { isHandleTaken } from '#lib/server/accounts.js';
 import { handleField } from '#lib/server/auth/validation.js';
 import { optionalText, type FieldErrors } from '#lib/server/platform/forms.js';
 import { refreshSearchDocuments } from '#lib/server/search/projection.js';
@@ -171,10 +171,6 @@ export async function findRenamedHandle(
 		.where('handle_history.handle', '=', oldHandle.toLowerCase())
 		.executeTakeFirst();
 	return row?.handle;
-}
-
-export async function findProfileOwner(db: Executor, handle: string) {
-	return findUserByHandle(db, handle);
 }
 
 /** Listed profiles (public, with a name and a headline) for the sitemap. */

@@ -1,15 +1,14 @@
 import type { Executor } from '#lib/server/db/connect.js';
 import type { Availability, Visibility } from '#lib/server/db/schema.js';
 import { avatarUrl } from '#lib/server/avatar-url.js';
-import { listPublicEndorsements, type EndorsementView } from '#lib/server/endorsements/views.js';
+import {
+	listPublicEndorsements,
+	type PublicEndorsementView
+} from '#lib/server/endorsements/views.js';
 import { renderMarkdown, markdownToText } from '#lib/server/platform/markdown.js';
 import { listAccounts, type AccountView } from '#lib/server/network-accounts.js';
-import {
-	AVAILABILITY_LABELS,
-	findRenamedHandle,
-	getOwnProfile,
-	isListed
-} from '#lib/server/profiles.js';
+import { AVAILABILITY_LABELS, getOwnProfile, isListed } from '#lib/server/profiles.js';
+import { resolveHandle } from '#lib/server/handles.js';
 import { listProfileSkills } from '#lib/server/skills.js';
 import { listWork, type WorkWithSkills } from '#lib/server/work.js';
 import { listPreviews, type PreviewView } from '#lib/server/link-previews.js';
@@ -48,7 +47,7 @@ export interface PublicProfile {
 	work: PublicWork[];
 	accounts: PublicAccount[];
 	/** Accepted endorsements only: pending and hidden ones never leave the owner's inbox. */
-	endorsements: EndorsementView[];
+	endorsements: PublicEndorsementView[];
 	updatedAt: Date;
 }
 
@@ -122,27 +121,16 @@ export async function buildPublicProfile(
 	};
 }
 
-/** The profile at /@handle as `viewerId` may see it: private ones exist only for their owner. */
+/** The whole profile at /@handle as `viewerId` may see it, for the profile page and its JSON Resume. */
 export async function lookUpProfile(
 	db: Executor,
 	handle: string,
 	viewerId: number | null
 ): Promise<ProfileLookup> {
-	const user = await db
-		.selectFrom('users')
-		.select(['id', 'handle'])
-		.where((eb) => eb(eb.fn('lower', ['handle']), '=', handle.toLowerCase()))
-		.executeTakeFirst();
-	if (!user) {
-		const renamed = await findRenamedHandle(db, handle);
-		return renamed ? { kind: 'moved', handle: renamed } : { kind: 'missing' };
-	}
-	if (user.handle !== handle) return { kind: 'moved', handle: user.handle };
-	const profile = await buildPublicProfile(db, user.id);
-	if (!profile) return { kind: 'missing' };
-	const isOwner = viewerId === user.id;
-	if (profile.visibility === 'private' && !isOwner) return { kind: 'missing' };
-	return { kind: 'found', profile, isOwner };
+	const found = await resolveHandle(db, handle, viewerId);
+	if (found.kind !== 'found') return found;
+	const profile = await buildPublicProfile(db, found.card.userId);
+	return profile ? { kind: 'found', profile, isOwner: found.isOwner } : { kind: 'missing' };
 }
 
 /** Only what /@handle renders: the page's data is serialised on every request, so it stays small. */

@@ -12,6 +12,7 @@ import { getOwnProfile } from '#lib/server/profiles.js';
 import type { PublicProfile } from '#lib/server/public-profile.js';
 import { listProfileSkills, normalizeSkill, setSkills } from '#lib/server/skills.js';
 import { createWork, listWork, workSchema } from '#lib/server/work.js';
+import { stripControlCharacters } from '#lib/server/platform/forms.js';
 
 export const RESUME_MAX_BYTES = 512 * 1024;
 const SCHEMA_URL = 'https://raw.githubusercontent.com/jsonresume/resume-schema/v1.0.0/schema.json';
@@ -53,7 +54,11 @@ export function toJsonResume(profile: PublicProfile, origin: string) {
 }
 
 // Lenient reading: unknown fields are ignored, wrong types drop the field rather than the file.
-const text = v.fallback(v.optional(v.string()), undefined);
+// Control characters (a "\u0000" escape decodes to a NUL byte, which PostgreSQL refuses) are dropped.
+const text = v.fallback(
+	v.optional(v.pipe(v.string(), v.transform(stripControlCharacters))),
+	undefined
+);
 const resumeSchema = v.object({
 	basics: v.fallback(
 		v.optional(

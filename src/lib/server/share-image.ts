@@ -2,12 +2,13 @@ import sharp from 'sharp';
 import type { Executor } from '#lib/server/db/connect.js';
 import { getAvatar } from '#lib/server/avatars.js';
 import { renderOgImage } from '#lib/server/platform/og-image.js';
-import type { PublicProfile } from '#lib/server/public-profile.js';
+import type { ProfileCard } from '#lib/server/handles.js';
+import { listProfileSkills } from '#lib/server/skills.js';
 
 /** The profile's share image, rendered once per profile version and kept in the database. */
 export async function getOgImage(
 	db: Executor,
-	profile: PublicProfile
+	profile: ProfileCard
 ): Promise<{ png: Uint8Array; version: string }> {
 	const version = profile.updatedAt.getTime().toString(36);
 	const cached = await db
@@ -23,9 +24,9 @@ export async function getOgImage(
 		name: profile.name,
 		handle: profile.handle,
 		headline: profile.headline,
-		skills: profile.skills.slice(0, 5),
+		skills: (await listProfileSkills(db, profile.userId)).slice(0, 5).map((s) => s.name),
 		avatarPng,
-		// The same colour as the placeholder avatar served at /avatars/<id>/large.svg.
+		// One colour per person for the initials circle of a person without a photo.
 		placeholderSeed: profile.userId
 	});
 	await db

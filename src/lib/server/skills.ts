@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { withTransaction, type Executor } from '#lib/server/db/connect.js';
 import { touchProfile } from '#lib/server/profiles.js';
+import { searchRowsVersion } from '#lib/server/search/projection.js';
 
 export const MAX_SKILLS = 50;
 export const MAX_SKILL_LENGTH = 40;
@@ -117,16 +118,45 @@ async function deleteSkill(db: Executor, userId: number, skillId: number): Promi
 	await touchProfile(db, userId);
 }
 
-/** Skills already on the platform, most used first, for suggestions. */
+/**
+ * Skills that public, listed profiles hold, most held first, for suggestions: a skill only private,
+ * unlisted, unnamed or deleted profiles hold is never shown to anyone.
+ */
 export async function suggestSkills(db: Executor, limit = 200): Promise<string[]> {
 	const rows = await db
 		.selectFrom('skills')
-		.leftJoin('profile_skills', 'profile_skills.skill_id', 'skills.id')
-		.select(['skills.name', (eb) => eb.fn.count<number>('profile_skills.user_id').as('uses')])
+		.innerJoin('profile_skills', 'profile_skills.skill_id', 'skills.id')
+		.innerJoin('profile_search', 'profile_search.user_id', 'profile_skills.user_id')
+		.select(['skills.name', (eb) => eb.fn.countAll<number>().as('uses')])
+		.where('profile_search.listed', '=', true)
 		.groupBy(['skills.id', 'skills.name'])
 		.orderBy('uses', 'desc')
 		.orderBy('skills.name')
 		.limit(limit)
 		.execute();
 	return rows.map((r) => r.name);
+}
+
+// Counting every listed holder of every skill reads all of profile_skills (some 150 ms at 100,000
+// profiles): the search page's popular skills are counted again only after this process changed a
+// search row, or a minute on (for changes made by other app servers, and deleted accounts).
+const POPULAR_FOR_MS = 60_000;
+const popular = new WeakMap<
+	Executor,
+	{ at: number; version: number; limit: number; names: Promise<string[]> }
+>();
+
+/** suggestSkills as the search page shows them, counted again after a change or a minute. */
+export function popularSkills(db: Executor, limit: number, now = Date.now()): Promise<string[]> {
+	const kept = popular.get(db);
+	const version = searchRowsVersion();
+	if (kept && kept.limit === limit && kept.version === version && now - kept.at < POPULAR_FOR_MS)
+		return kept.names;
+	const names = suggestSkills(db, limit);
+	popular.set(db, { at: now, version, limit, names });
+	// A failed count is not kept: the next search counts again.
+	names.catch(() => {
+		if (popular.get(db)?.names === names) popular.delete(db);
+	});
+	return names;
 }

@@ -290,6 +290,27 @@ export async function dueChecks(db: Executor, now: Date, limit: number): Promise
 	return rows.map((row) => row.id);
 }
 
+/**
+ * The host each account's check fetches from, so the queue can keep one host's checks from
+ * running side by side (and a slow host from holding more than one worker).
+ */
+export async function checkHosts(db: Executor, accountIds: number[]): Promise<Map<number, string>> {
+	const hosts = new Map<number, string>();
+	if (accountIds.length === 0) return hosts;
+	const rows = await db
+		.selectFrom('network_accounts')
+		.select(['id', 'network', 'identifier', 'url'])
+		.where('id', 'in', accountIds)
+		.execute();
+	for (const row of rows) {
+		const account = { network: row.network as Network, identifier: row.identifier, url: row.url };
+		const adapter = adapterFor(row.network);
+		const host = adapter.host?.(account) ?? URL.parse(row.url)?.hostname;
+		if (host) hosts.set(row.id, host.toLowerCase());
+	}
+	return hosts;
+}
+
 /** The latest checks of one of the user's own accounts, newest first. */
 export async function listChecks(
 	db: Executor,

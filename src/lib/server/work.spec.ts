@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import type { Db } from '#lib/server/db/connect.js';
 import * as accounts from '#lib/server/accounts.js';
+import * as profiles from '#lib/server/profiles.js';
 import * as skills from '#lib/server/skills.js';
 import * as work from '#lib/server/work.js';
 import * as previews from '#lib/server/link-previews.js';
@@ -55,7 +56,35 @@ describe.each(testEngines())('skills, work and network accounts on $name', (engi
 			'Community management',
 			'Shopify'
 		]);
-		expect((await skills.suggestSkills(t.db))[0]).toBe('Community management');
+		// Suggestions come from listed profiles only: public, with a name and a headline.
+		expect(await skills.suggestSkills(t.db)).toEqual([]);
+		for (const [user, name] of [
+			[ann, 'Ann'],
+			[bob, 'Bob']
+		] as const) {
+			await profiles.updateProfile(t.db, user.id, {
+				displayName: name,
+				headline: 'Community lead',
+				bio: '',
+				location: null,
+				availability: 'open_to_work',
+				visibility: 'public'
+			});
+		}
+		expect(await skills.suggestSkills(t.db)).toEqual(['Community management', 'Shopify']);
+		// The search page's popular skills are counted again once a profile changes, not per search;
+		// a change this process did not see (a deleted account, another server) counts after a minute.
+		const now = Date.now();
+		expect(await skills.popularSkills(t.db, 1, now)).toEqual(['Community management']);
+		await skills.addSkill(t.db, bob.id, 'Klaviyo');
+		await skills.addSkill(t.db, ann.id, 'Klaviyo');
+		expect(await skills.popularSkills(t.db, 1, now + 1_000)).toEqual(['Community management']);
+		const [community] = await skills.listProfileSkills(t.db, ann.id);
+		await skills.removeSkill(t.db, ann.id, community.id);
+		expect(await skills.popularSkills(t.db, 1, now + 2_000)).toEqual(['Klaviyo']);
+		await t.db.deleteFrom('profile_skills').where('user_id', '=', ann.id).execute();
+		expect(await skills.popularSkills(t.db, 1, now + 3_000)).toEqual(['Klaviyo']);
+		expect(await skills.popularSkills(t.db, 1, now + 63_000)).toEqual(['Community management']);
 		expect((await skills.addSkill(t.db, ann.id, 'x'.repeat(41))).ok).toBe(false);
 		expect((await skills.addSkill(t.db, ann.id, '   ')).ok).toBe(false);
 	});

@@ -5,6 +5,7 @@ import type { WorkItem } from '#lib/server/db/schema.js';
 import { schedulePreview } from '#lib/server/link-previews.js';
 import { safeHttpUrl } from '#lib/server/networks.js';
 import { touchProfile } from '#lib/server/profiles.js';
+import { parseId } from '#lib/server/platform/forms.js';
 
 export const MAX_WORK_ITEMS = 100;
 
@@ -54,8 +55,8 @@ export interface WorkWithSkills extends WorkItem {
 export function skillIdsFrom(form: FormData): number[] {
 	return form
 		.getAll('skills')
-		.map(Number)
-		.filter((n) => Number.isSafeInteger(n) && n > 0);
+		.map(parseId)
+		.filter((id) => id !== null);
 }
 
 export function slugify(title: string): string {
@@ -118,6 +119,21 @@ export async function listWork(db: Executor, userId: number): Promise<WorkWithSk
 	return attachSkills(db, items);
 }
 
+/** Titles of a person's work, in profile order, for pickers such as the endorsement form. */
+export async function listWorkTitles(
+	db: Executor,
+	userId: number
+): Promise<{ id: number; title: string }[]> {
+	return db
+		.selectFrom('work_items')
+		.select(['id', 'title'])
+		.where('user_id', '=', userId)
+		.orderBy('pinned', 'desc')
+		.orderBy('position')
+		.orderBy('id', 'desc')
+		.execute();
+}
+
 export async function getWork(
 	db: Executor,
 	userId: number,
@@ -137,6 +153,8 @@ export async function getWorkBySlug(
 	userId: number,
 	slug: string
 ): Promise<WorkWithSkills | undefined> {
+	// slugify() only ever writes these characters; anything else (NUL bytes included) is no slug.
+	if (!/^[a-z0-9-]{1,80}$/.test(slug)) return undefined;
 	const item = await db
 		.selectFrom('work_items')
 		.selectAll()

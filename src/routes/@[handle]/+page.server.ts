@@ -1,12 +1,13 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
-import { remember } from '#lib/server/http/page-cache.js';
+import { remember } from '#lib/server/http/profile-cache.js';
 import { lookUpProfilePage } from '#lib/server/public-profile.js';
 import { requireVerifiedUser } from '#lib/server/auth/guard.js';
 import { reportEndorsement } from '#lib/server/endorsements/moderation.js';
 import { reportSchema } from '#lib/server/endorsements/rules.js';
-import { parseForm } from '#lib/server/platform/forms.js';
+import { parseId, readForm, parseForm } from '#lib/server/platform/forms.js';
 import type { Actions, PageServerLoad } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
 // A public profile is complete as server-rendered HTML; it ships no JavaScript at all (its few
 // forms, such as log out, are plain form posts).
@@ -25,24 +26,24 @@ export const load: PageServerLoad = async ({ params, locals, url, setHeaders }) 
 	if (found.kind === 'missing') error(404, 'Profile not found');
 
 	const { profile, isOwner } = found;
-	// Read by hooks.server.ts, which counts the view and caches pages for signed-out visitors.
-	setHeaders({ 'X-Proofwork-Profile-Id': String(profile.userId) });
+	// Read by the profile cache (http/profile-cache.ts), which counts the view and keeps the page.
+	locals.profileId = profile.userId;
 	if (profile.visibility !== 'public') setHeaders({ 'X-Robots-Tag': 'noindex' });
 	if (profile.visibility === 'private') setHeaders({ 'Cache-Control': 'private, no-store' });
-	return { profile, isOwner, origin: url.origin, reported: url.searchParams.has('reported') };
+	return { profile, isOwner, origin: siteOrigin(), reported: url.searchParams.has('reported') };
 };
 
 export const actions = {
 	report: async ({ request, params }) => {
 		// Reports reach other people's pages, so throwaway unverified accounts cannot make them.
 		const { user } = requireVerifiedUser();
-		const form = await request.formData();
+		const form = await readForm(request);
 		const parsed = parseForm(reportSchema, form);
 		if (!parsed.ok) error(400, parsed.errors.reason ?? 'Say briefly what is wrong with it.');
 		const result = await reportEndorsement(
 			db,
 			user.id,
-			Number(form.get('id')) || 0,
+			parseId(form.get('id')) ?? 0,
 			parsed.data.reason
 		);
 		if (!result.ok) return fail(result.status, { error: result.error });

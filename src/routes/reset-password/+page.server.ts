@@ -2,17 +2,18 @@ import { fail } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import * as accounts from '#lib/server/accounts.js';
 import { resetRequestSchema } from '#lib/server/auth/validation.js';
-import { parseForm } from '#lib/server/platform/forms.js';
+import { readForm, parseForm } from '#lib/server/platform/forms.js';
 import type { Actions } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
 export const actions = {
 	default: async (event) => {
-		const parsed = parseForm(resetRequestSchema, await event.request.formData());
+		const parsed = parseForm(resetRequestSchema, await readForm(event.request));
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 		const result = await accounts.requestPasswordReset(db, {
 			email: parsed.data.email,
 			ip: event.getClientAddress(),
-			origin: event.url.origin
+			origin: siteOrigin()
 		});
 		if (!result.ok) return fail(result.status, { errors: result.errors, values: parsed.values });
 		// The same answer whether or not an account uses the address.

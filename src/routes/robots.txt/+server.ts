@@ -1,6 +1,7 @@
 import type { RequestHandler } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
-export const GET: RequestHandler = ({ url }) =>
+export const GET: RequestHandler = () =>
 	new Response(
 		[
 			'User-agent: *',
@@ -10,7 +11,7 @@ export const GET: RequestHandler = ({ url }) =>
 			'Disallow: /signup',
 			'Disallow: /reset-password',
 			'Disallow: /verify-email',
-			`Sitemap: ${url.origin}/sitemap.xml`,
+			`Sitemap: ${siteOrigin()}/sitemap.xml`,
 			''
 		].join('\n'),
 		{ headers: { 'Content-Type': 'text/plain; charset=utf-8' } }

@@ -1,16 +1,29 @@
+import { error } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { parseSearchParams } from '#lib/server/search/params.js';
 import { searchProfiles } from '#lib/server/search/query.js';
 import { suggestSpellings } from '#lib/server/search/spelling.js';
-import { suggestSkills } from '#lib/server/skills.js';
+import { allowSearch } from '#lib/server/search/throttle.js';
+import * as skills from '#lib/server/skills.js';
 import { isLikelyBot, recordAppearances } from '#lib/server/views.js';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ url, request, locals }) => {
+export const load: PageServerLoad = async ({
+	url,
+	request,
+	locals,
+	getClientAddress,
+	setHeaders
+}) => {
+	const allowed = await allowSearch(db, getClientAddress());
+	if (!allowed.ok) {
+		setHeaders({ 'Retry-After': String(allowed.retryAfterSeconds) });
+		error(429, 'Too many searches from your address. Wait a few seconds, then search again.');
+	}
 	const { query, notices } = parseSearchParams(url.searchParams);
 	const [{ results, next }, popularSkills] = await Promise.all([
 		searchProfiles(db, query),
-		suggestSkills(db, 12)
+		skills.popularSkills(db, 12)
 	]);
 	// Appearances feed each practitioner's dashboard; people's own searches and bots do not count.
 	if (!isLikelyBot(request.headers.get('user-agent'))) {

@@ -1,8 +1,8 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
-import { parseForm } from '#lib/server/platform/forms.js';
-import * as shortlists from '#lib/server/shortlists.js';
+import { parseForm, readForm } from '#lib/server/platform/forms.js';
+import * as shortlists from '#lib/server/shortlists/index.js';
 import type { Actions, PageServerLoad } from './$types';
 
 const SAVED: Record<string, string> = {
@@ -21,7 +21,7 @@ export const load: PageServerLoad = async ({ url }) => {
 export const actions = {
 	create: async ({ request }) => {
 		const { user } = requireUser();
-		const parsed = parseForm(shortlists.nameSchema, await request.formData());
+		const parsed = parseForm(shortlists.nameSchema, await readForm(request));
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 		const result = await shortlists.createShortlist(db, user.id, parsed.data.name);
 		if (!result.ok) return fail(result.status, { errors: result.errors, values: parsed.values });

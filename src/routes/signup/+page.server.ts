@@ -4,8 +4,9 @@ import * as accounts from '#lib/server/accounts.js';
 import { setSessionCookie } from '#lib/server/auth/cookies.js';
 import { safeRedirectTarget } from '#lib/server/auth/guard.js';
 import { signupSchema } from '#lib/server/auth/validation.js';
-import { parseForm } from '#lib/server/platform/forms.js';
+import { readForm, parseForm } from '#lib/server/platform/forms.js';
 import type { Actions, PageServerLoad } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	const redirectTo = safeRedirectTarget(url.searchParams.get('redirectTo'), '');
@@ -15,13 +16,13 @@ export const load: PageServerLoad = ({ locals, url }) => {
 
 export const actions = {
 	default: async (event) => {
-		const parsed = parseForm(signupSchema, await event.request.formData());
+		const parsed = parseForm(signupSchema, await readForm(event.request));
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 
 		const result = await accounts.signUp(db, {
 			...parsed.data,
 			ip: event.getClientAddress(),
-			origin: event.url.origin
+			origin: siteOrigin()
 		});
 		if (!result.ok) return fail(result.status, { errors: result.errors, values: parsed.values });
 

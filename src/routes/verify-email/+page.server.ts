@@ -4,6 +4,7 @@ import * as accounts from '#lib/server/accounts.js';
 import * as rateLimit from '#lib/server/platform/rate-limit.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import type { Actions, PageServerLoad } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
 export const load: PageServerLoad = ({ url }) => {
 	const { user } = requireUser();
@@ -25,7 +26,7 @@ export const actions = {
 				error: 'We sent several links already. Wait a few minutes, then try again.'
 			});
 		}
-		await accounts.startEmailVerification(db, user, event.url.origin);
+		await accounts.startEmailVerification(db, user, siteOrigin());
 		redirect(303, '/verify-email?sent=1');
 	}
 } satisfies Actions;

@@ -19,6 +19,7 @@ const SOURCE = 'the Bluesky API';
 export const blueskyAdapter: NetworkAdapter = {
 	networks: ['bluesky'],
 	source: SOURCE,
+	host: () => new URL(BLUESKY_API).hostname,
 	instructions: (_account, profileUrl) => ({
 		where: 'On Bluesky, open Edit profile and add this link anywhere in your Description:',
 		paste: profileUrl

@@ -45,6 +45,7 @@ function limited(status: number): boolean {
 export const githubAdapter: NetworkAdapter = {
 	networks: ['github'],
 	source: SOURCE,
+	host: () => new URL(GITHUB_API).hostname,
 	instructions: (_account, profileUrl) => ({
 		where:
 			'On GitHub, open Settings → Public profile and put this link in the Website field or in one of the Social accounts fields:',

@@ -53,6 +53,7 @@ function parseIdentifier(identifier: string): { user: string; host: string } {
 export const mastodonAdapter: NetworkAdapter = {
 	networks: ['mastodon'],
 	source: SOURCE,
+	host: (account) => parseIdentifier(account.identifier).host,
 	instructions: (_account, profileUrl) => ({
 		where:
 			'On Mastodon, open Edit profile → Extra fields, add a field labelled "Proofwork" whose content is',

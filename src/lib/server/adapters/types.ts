@@ -32,6 +32,8 @@ export interface AdapterInstructions {
 export interface NetworkAdapter {
 	networks: readonly Network[];
 	source: string;
+	/** The host a check of this account fetches from first: jobs for one host never run side by side. */
+	host?(account: AdapterAccount): string;
 	instructions(account: AdapterAccount, profileUrl: string): AdapterInstructions;
 	check(fetcher: Fetcher, account: AdapterAccount, profileUrls: string[]): Promise<AdapterCheck>;
 }

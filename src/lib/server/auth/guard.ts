@@ -24,9 +24,17 @@ export function requireVerifiedUser(): { user: SessionUser; session: ValidSessio
 	return signedIn;
 }
 
-/** Only same-site paths are followed after log-in, never another host. */
+const SAFE_PATH_BASE = 'http://proofwork.invalid';
+
+/**
+ * Only same-site paths are followed after log-in, never another host: a single leading '/', no
+ * backslash, whitespace or control character anywhere (browsers drop tabs and newlines from URLs,
+ * so '/\t/evil.example' would become '//evil.example'), and a path that still resolves to this
+ * site. The answer is re-serialised, so it is always a valid, percent-encoded header value.
+ */
 export function safeRedirectTarget(value: string | null | undefined, fallback = '/'): string {
-	if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\'))
-		return fallback;
-	return value;
+	if (!value || value.length > 2000 || !/^\/(?![/\\])[^\\\s\p{Cc}]*$/u.test(value)) return fallback;
+	const url = URL.parse(value, SAFE_PATH_BASE);
+	if (!url || url.origin !== SAFE_PATH_BASE || url.pathname.startsWith('//')) return fallback;
+	return url.pathname + url.search + url.hash;
 }

@@ -60,6 +60,11 @@ export const RESERVED_HANDLES = new Set([
 
 export const HANDLE_PATTERN = /^[a-z0-9_]{3,30}$/;
 
+/** Whether text from an address could be a handle, in any letter case: lookups skip anything else. */
+export function isHandleShaped(text: string): boolean {
+	return HANDLE_PATTERN.test(text.toLowerCase());
+}
+
 export const emailField = v.pipe(
 	v.string(),
 	v.trim(),

@@ -24,10 +24,24 @@ export function engineOf(options: ConnectOptions): 'postgres' | 'pglite' {
 
 export function createDatabase(options: ConnectOptions): Db {
 	if (options.databaseUrl) {
-		const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+		const pool = new pg.Pool({
+			connectionString: options.databaseUrl,
+			max: 10,
+			// A server that is down or unreachable fails the request (503) instead of holding it.
+			connectionTimeoutMillis: 5_000,
+			keepAlive: true
+		});
 		// An idle connection the server ends (restart, failover, a dropped test database) must not
 		// crash the process: the pool replaces it on the next query.
 		pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection closed'));
+		// The pool only listens while a connection is idle. One held by a transaction between two
+		// queries when the server goes (57P01 on restart) would otherwise emit an unhandled 'error'
+		// and end the process; its next query fails instead, and the pool discards it on release.
+		pool.on('connect', (client) =>
+			client.on('error', (error) =>
+				logger.warn({ err: error }, 'PostgreSQL connection lost while in use')
+			)
+		);
 		return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 	}
 	const dir = options.pgliteDir ?? './data/pglite';
@@ -38,7 +52,12 @@ export function createDatabase(options: ConnectOptions): Db {
 				// PGlite creates the data directory itself but not its parents.
 				fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
 			}
-			const pglite = new PGlite(dir, { extensions: { pg_trgm } });
+			const pglite = new PGlite(dir, {
+				extensions: { pg_trgm },
+				// PostgreSQL's default 128 MB of shared buffers would live in this process's WASM heap;
+				// the OS file cache holds the pages anyway.
+				startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB']
+			});
 			await pglite.waitReady;
 			return pglite;
 		})());

@@ -46,6 +46,15 @@ export interface OutboxTable {
 	text_body: string;
 	created_at: CreatedAt;
 	sent_at: Timestamp | null;
+	/** The account the mail is about; deleted with it. */
+	user_id: number | null;
+}
+
+export interface KnownDevicesTable {
+	user_id: number;
+	token_hash: string;
+	created_at: Timestamp;
+	last_used_at: Timestamp;
 }
 
 export type Availability = 'open_to_work' | 'open_to_freelance' | 'not_looking';
@@ -171,7 +180,8 @@ export interface LinkPreviewsTable {
 
 export interface HandleHistoryTable {
 	handle: string;
-	user_id: number;
+	/** Null once the account that gave the handle up was deleted: held, but redirects nowhere. */
+	user_id: number | null;
 	released_at: Timestamp;
 }
 
@@ -365,6 +375,7 @@ export interface Database {
 	password_reset_tokens: TokensTable;
 	rate_limit_buckets: RateLimitBucketsTable;
 	outbox: OutboxTable;
+	known_devices: KnownDevicesTable;
 	profiles: ProfilesTable;
 	avatars: AvatarsTable;
 	skills: SkillsTable;

@@ -600,7 +600,66 @@ describe.each(testEngines())('endorsements on $name', (engine) => {
 		await decideEndorsement(t.db, amy.user.id, toAmy.id, 'hide');
 		[shown] = await listPublicEndorsements(t.db, bea.user.id);
 		expect(shown.mutual).toBe(false);
-		expect(shown.endorser.acceptedReceived).toBe(0);
+		expect(shown.endorser).toMatchObject({ acceptedReceived: 0 });
+	});
+
+	it('shows an endorser whose profile is private as a private member, and still counts them', async () => {
+		const [kim, lev] = [await practitioner('kimo'), await practitioner('levi')];
+		const profileOf = async (user: User, fields: Partial<profiles.ProfileInput>) =>
+			profiles.updateProfile(t.db, user.id, {
+				displayName: user.handle === 'kimo' ? 'Kim Okafor' : 'Lev Adler',
+				headline: user.handle === 'kimo' ? 'Retention lead at Acme' : 'Shop builder',
+				bio: '',
+				location: null,
+				availability: 'open_to_work',
+				visibility: 'public',
+				...fields
+			});
+		await profileOf(kim.user, {});
+		await profileOf(lev.user, {});
+		const toLev = await submit(established(kim.user), lev.user.id, SPECIFIC, [lev.shopify.id], T0);
+		const toKim = await submit(established(lev.user), kim.user.id, EDITED, [kim.email.id], T0);
+		if (!toLev.ok || !toKim.ok) throw new Error('not stored');
+		await decideEndorsement(t.db, lev.user.id, toLev.id, 'accept');
+		await decideEndorsement(t.db, kim.user.id, toKim.id, 'accept');
+		const shown = async () => {
+			const profile = (await buildPublicProfile(t.db, lev.user.id))!;
+			return { profile, resume: toJsonResume(profile, 'https://proofwork.example') };
+		};
+		let { profile, resume } = await shown();
+		expect(profile.endorsements[0].endorser).toMatchObject({ handle: 'kimo', name: 'Kim Okafor' });
+		expect(resume.references[0].name).toBe('Kim Okafor (Worked together)');
+
+		// Unlisted profiles are reachable by link, so an unlisted endorser keeps name and link.
+		await profileOf(kim.user, { visibility: 'unlisted' });
+		({ profile } = await shown());
+		expect(profile.endorsements[0].endorser).toMatchObject({ handle: 'kimo', name: 'Kim Okafor' });
+
+		await profileOf(kim.user, { visibility: 'private' });
+		({ profile, resume } = await shown());
+		const [e] = profile.endorsements;
+		// No name, handle, link, headline, picture, standing, nor that the two endorsed each other.
+		expect(e.endorser).toEqual({ private: true, name: 'A private member' });
+		expect(e.mutual).toBe(false);
+		expect(e).toMatchObject({ body: SPECIFIC, skills: [{ name: 'Shopify' }] });
+		expect(resume.references).toEqual([
+			{ name: 'A private member (Worked together)', reference: SPECIFIC }
+		]);
+		const everything = JSON.stringify([profile.endorsements, resume]);
+		for (const secret of ['kimo', 'Kim Okafor', 'Retention lead', `/avatars/${kim.user.id}/`])
+			expect(everything).not.toContain(secret);
+		// Their endorsement still counts for Lev's evidence; the owner's inbox still names them.
+		const [row] = await t.db
+			.selectFrom('profile_search')
+			.select('accepted_endorsements')
+			.where('user_id', '=', lev.user.id)
+			.execute();
+		expect(row.accepted_endorsements).toBe(1);
+		expect((await listInbox(t.db, lev.user.id))[0].endorser).toMatchObject({ handle: 'kimo' });
+
+		await profileOf(kim.user, {});
+		({ profile } = await shown());
+		expect(profile.endorsements[0].endorser).toMatchObject({ handle: 'kimo', private: false });
 	});
 
 	it('answers a request link, and lets only its owner revoke it', async () => {

@@ -184,6 +184,7 @@ export async function submitEndorsement(db: Executor, args: SubmitInput): Promis
 			.executeTakeFirstOrThrow();
 		await sendMail(trx, {
 			to: subject.email,
+			userId: endorser.id,
 			subject: `@${from.handle} ${existing ? 'edited their' : 'sent you an'} endorsement`,
 			text: [
 				`Hello @${subject.handle},`,

@@ -27,9 +27,38 @@ export interface EndorsementView {
 		acceptedReceived: number;
 		/** Network accounts the endorser has proven to be their own by a back-link. */
 		verifiedAccounts: number;
+		/** Their profile is private: no public page may show who they are. */
+		private: boolean;
 	};
 	mutual: boolean;
 	reports: number;
+}
+
+// What a public page says of an endorser whose profile is private.
+export const PRIVATE_ENDORSER = 'A private member';
+
+/**
+ * An endorser as public pages show them. A private profile answers 404 to everyone but its owner,
+ * so its owner is shown without name, link, headline, picture or standing (their own endorsements
+ * and accounts); their endorsement still counts as evidence for the person they endorsed.
+ */
+export type PublicEndorser =
+	| { private: true; name: string }
+	| {
+			private: false;
+			handle: string;
+			name: string;
+			headline: string | null;
+			avatar: string;
+			acceptedReceived: number;
+			verifiedAccounts: number;
+	  };
+
+export interface PublicEndorsementView extends Omit<
+	EndorsementView,
+	'endorser' | 'flags' | 'reports' | 'status' | 'updatedAt'
+> {
+	endorser: PublicEndorser;
 }
 
 /** Endorsements of a person with everything the inbox or the profile shows about each. */
@@ -61,6 +90,7 @@ async function listEndorsementsOf(
 			'u.created_at as joined_at',
 			'p.display_name',
 			'p.headline',
+			'p.visibility',
 			'a.etag',
 			'w.id as work_id',
 			'w.title as work_title',
@@ -134,7 +164,8 @@ async function listEndorsementsOf(
 			avatar: avatarUrl(r.endorser_id, r.etag, 'small'),
 			joinedAt: r.joined_at,
 			acceptedReceived: Number(r.accepted_received ?? 0),
-			verifiedAccounts: Number(r.verified_accounts ?? 0)
+			verifiedAccounts: Number(r.verified_accounts ?? 0),
+			private: r.visibility === 'private'
 		},
 		mutual: Boolean(r.mutual),
 		reports: Number(r.reports ?? 0)
@@ -142,14 +173,31 @@ async function listEndorsementsOf(
 }
 
 /**
- * What a visitor may see: accepted endorsements only, never pending or hidden ones, and never a
- * text copied across endorsers or people (owners accept flattery; copies prove nothing).
+ * What a visitor may see: accepted endorsements only, never pending or hidden ones, never a text
+ * copied across endorsers or people (owners accept flattery; copies prove nothing), and nothing
+ * of an endorser whose profile is private (not even that the two endorsed each other).
  */
 export async function listPublicEndorsements(
 	db: Executor,
 	subjectId: number
-): Promise<EndorsementView[]> {
-	return listEndorsementsOf(db, subjectId, ['accepted'], { withoutCopies: true });
+): Promise<PublicEndorsementView[]> {
+	const views = await listEndorsementsOf(db, subjectId, ['accepted'], { withoutCopies: true });
+	return views.map(({ endorser, flags: _f, reports: _r, status: _s, updatedAt: _u, ...e }) =>
+		endorser.private
+			? { ...e, mutual: false, endorser: { private: true, name: PRIVATE_ENDORSER } }
+			: {
+					...e,
+					endorser: {
+						private: false,
+						handle: endorser.handle,
+						name: endorser.name,
+						headline: endorser.headline,
+						avatar: endorser.avatar,
+						acceptedReceived: endorser.acceptedReceived,
+						verifiedAccounts: endorser.verifiedAccounts
+					}
+				}
+	);
 }
 
 export async function listInbox(db: Executor, ownerId: number): Promise<EndorsementView[]> {

@@ -99,21 +99,7 @@ function isPixelLimitError(error: unknown): boolean {
 	return error instanceof Error && /pixel limit/i.test(error.message);
 }
 
-export function renderPlaceholderSvg(name: string, seed: string | number): string {
-	const initials = escapeXml(getInitials(name));
-	const label = escapeXml(name.trim() || 'Unnamed');
-	const background = pickPlaceholderColour(seed);
-	return (
-		`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 96 96" width="96" height="96" ` +
-		`role="img" aria-label="${label}">` +
-		`<rect width="96" height="96" fill="${background}"/>` +
-		`<text x="48" y="48" dy="0.35em" text-anchor="middle" fill="#ffffff" ` +
-		`font-family="Inter, system-ui, sans-serif" font-size="38" font-weight="600">` +
-		`${initials}</text></svg>`
-	);
-}
-
-// Shared with the share image so a person without a photo looks the same everywhere.
+// The share image's initials circle for a person without a photo.
 export function getInitials(name: string): string {
 	const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 	const firstGraphemes = name
@@ -137,13 +123,4 @@ export function pickPlaceholderColour(seed: string | number): string {
 		hash = Math.imul(hash, 0x01000193) >>> 0;
 	}
 	return PLACEHOLDER_COLOURS[hash % PLACEHOLDER_COLOURS.length];
-}
-
-function escapeXml(text: string): string {
-	return text
-		.replaceAll('&', '&amp;')
-		.replaceAll('<', '&lt;')
-		.replaceAll('>', '&gt;')
-		.replaceAll('"', '&quot;')
-		.replaceAll("'", '&apos;');
 }

@@ -23,3 +23,12 @@ export const logger = pino({
 		censor: '[redacted]'
 	}
 });
+
+// Paths whose last segment is a secret link token (password reset, email verification,
+// endorsement requests): logged with the token cut out.
+const TOKEN_PATH = /^(\/reset-password\/|\/verify-email\/|\/endorse\/r\/)[^/]+/;
+
+/** The request path as it may be logged: never with a link token in it. */
+export function loggablePath(pathname: string): string {
+	return pathname.replace(TOKEN_PATH, '$1[redacted]');
+}

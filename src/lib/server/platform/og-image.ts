@@ -15,7 +15,7 @@ export interface OgProfile {
 	skills: string[];
 	avatarPng: Uint8Array | null;
 	siteName?: string;
-	// The seed given to renderPlaceholderSvg, so both initials circles match; else the handle.
+	// The seed of the initials circle's colour (the user id); else the handle.
 	placeholderSeed?: string | number;
 }
 

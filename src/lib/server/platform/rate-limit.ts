@@ -8,10 +8,20 @@ export interface BucketPolicy {
 	refillPerSecond: number;
 }
 
-export const LOGIN_PER_ACCOUNT: BucketPolicy = { capacity: 5, refillPerSecond: 1 / 60 };
+// Wrong passwords for one account from one address: the brute-force limit.
+export const LOGIN_PER_ACCOUNT_AND_IP: BucketPolicy = { capacity: 5, refillPerSecond: 1 / 60 };
+// Every attempt on one account from anywhere: far above what one address may try, so strangers
+// need many addresses to reach it, and a known browser is let through even then.
+export const LOGIN_PER_ACCOUNT: BucketPolicy = { capacity: 100, refillPerSecond: 100 / 3600 };
+// Re-entering the current password while signed in (change password or email, delete).
+export const CONFIRM_PER_ACCOUNT: BucketPolicy = { capacity: 5, refillPerSecond: 1 / 60 };
+// Posts of a new password from a reset link, each of which costs an argon2 hash.
+export const RESET_PER_IP: BucketPolicy = { capacity: 10, refillPerSecond: 1 / 60 };
 export const LOGIN_PER_IP: BucketPolicy = { capacity: 30, refillPerSecond: 1 / 6 };
 export const SIGNUP_PER_IP: BucketPolicy = { capacity: 20, refillPerSecond: 1 / 60 };
 export const MAIL_PER_IP: BucketPolicy = { capacity: 10, refillPerSecond: 1 / 120 };
+// Sixty searches at once and one a second after that: more than a person paging ever needs.
+export const SEARCH_PER_IP: BucketPolicy = { capacity: 60, refillPerSecond: 1 };
 
 /**
  * Takes one token from a bucket kept in the database, so every app server shares it. The refill

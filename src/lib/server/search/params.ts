@@ -1,9 +1,12 @@
 import type { Availability } from '#lib/server/db/schema.js';
+import { stripControlCharacters } from '#lib/server/platform/forms.js';
 
 // The search form as it travels in the URL, read back into a query.
 
 export const MAX_QUERY_LENGTH = 200;
 const MAX_WORDS = 8;
+// No skill is longer than 40 characters, and full text and trigram work grows with a word's length.
+export const MAX_WORD_LENGTH = 40;
 
 export interface SearchQuery {
 	q: string;
@@ -24,6 +27,8 @@ export function parseSearchParams(params: URLSearchParams): {
 	notices: string[];
 } {
 	const notices: string[] = [];
+	// A NUL byte reaches PostgreSQL as an error, and no other control character means anything here.
+	params = new URLSearchParams([...params].map(([k, value]) => [k, stripControlCharacters(value)]));
 	let q = (params.get('q') ?? '').normalize('NFC').trim();
 	if (q.length > MAX_QUERY_LENGTH) {
 		q = q.slice(0, MAX_QUERY_LENGTH);
@@ -71,7 +76,9 @@ export function parseSearchParams(params: URLSearchParams): {
 	};
 }
 
-/** Words of the query reduced to letters and digits, so no tsquery syntax survives. */
+/** Words of the query reduced to letters and digits, so no tsquery syntax survives; long ones cut. */
 export function queryWords(q: string): string[] {
-	return (q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, MAX_WORDS);
+	return (q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])
+		.slice(0, MAX_WORDS)
+		.map((word) => [...word].slice(0, MAX_WORD_LENGTH).join(''));
 }

@@ -3,6 +3,13 @@ import type { Executor } from '#lib/server/db/connect.js';
 
 // Projection of a profile into its search row (profile_search), the one table search reads.
 
+let rowsVersion = 0;
+
+/** Changes whenever this process rewrites search rows, so caches of what they hold can tell. */
+export function searchRowsVersion(): number {
+	return rowsVersion;
+}
+
 /**
  * Rewrites the search row of the given people from their profile, skills, work, accepted
  * endorsements, verified network accounts and avatar. Called inside the transaction of every
@@ -10,6 +17,7 @@ import type { Executor } from '#lib/server/db/connect.js';
  */
 export async function refreshSearchDocuments(db: Executor, userIds: number[]): Promise<void> {
 	if (userIds.length === 0) return;
+	rowsVersion++;
 	// Migration 2026_11_26_200000 holds a copy of this statement: change both together.
 	await sql`
 		insert into profile_search (user_id, listed, document, name_vec, skills_vec, work_vec, bio_vec,

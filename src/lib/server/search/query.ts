@@ -2,9 +2,9 @@ import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { Executor } from '#lib/server/db/connect.js';
 import type { Availability, TrustBand } from '#lib/server/db/schema.js';
 import { avatarUrl } from '#lib/server/avatar-url.js';
-import { queryWords, type SearchQuery } from '#lib/server/search/params.js';
+import type { SearchQuery } from '#lib/server/search/params.js';
 import {
-	corrections,
+	searchTerms,
 	skillSpelledLike,
 	splitHighlights,
 	tsquery
@@ -38,15 +38,16 @@ export interface SearchResult {
 
 /**
  * Public, listed profiles matching the query, best first. Relevance counts each field once (name
- * and headline > skills > work > bio), and any evidence (accepted endorsements, weighted by their
- * authors' standing; work; verified accounts) ranks a profile above every profile without any.
+ * and headline > skills > work > bio). Trust-weighted evidence orders them (docs/trust.md): every
+ * profile vouched for through trusted members ranks above every profile that is not, and any
+ * evidence (trust, work, verified accounts) ranks a profile above every profile without any.
  */
 export async function searchProfiles(
 	db: Executor,
 	query: SearchQuery
 ): Promise<{ results: SearchResult[]; next: string | null }> {
-	const words = queryWords(query.q);
-	const typo = words.length === 1 && [...words[0]].length >= 3 ? words[0] : null;
+	// Typo tolerance only for one word of 3 to 20 letters, with a bounded number of corrections.
+	const { words, typo, corrections } = searchTerms(query.q);
 	const found = await findProfiles(
 		db,
 		query,
@@ -55,16 +56,22 @@ export async function searchProfiles(
 	// A longer word that finds nobody, not even by its typo matches below, is searched again as
 	// each of its corrections: names trigrams miss are found that way ('khuamlo': Khumalo). Its
 	// later pages find nobody either, so they are corrected the same way.
-	if (found.results.length || !typo || [...typo].length < 5) return found;
+	if (found.results.length || !typo || [...typo].length < 5 || !corrections.length) return found;
 	// Letters and digits only (queryWords), so the string cannot carry operators.
-	const corrected = sql`to_tsquery('english', ${corrections(typo).join(' | ')})`;
-	return findProfiles(db, query, { all: corrected, any: corrected, typo: null });
+	const corrected = sql`to_tsquery('english', ${corrections.join(' | ')})`;
+	return findProfiles(db, query, { all: corrected, any: corrected, typo: null, rare: true });
 }
 
 async function findProfiles(
 	db: Executor,
 	query: SearchQuery,
-	words: { all: RawBuilder<unknown>; any: RawBuilder<unknown>; typo: string | null } | null
+	words: {
+		all: RawBuilder<unknown>;
+		any: RawBuilder<unknown>;
+		typo: string | null;
+		/** Words that likely occur in few profiles, such as the corrections of a word found nowhere. */
+		rare?: boolean;
+	} | null
 ): Promise<{ results: SearchResult[]; next: string | null }> {
 	const all = words?.all ?? null;
 	const any = words?.any ?? null;
@@ -136,7 +143,11 @@ async function findProfiles(
 		: matching([]);
 
 	let bounded: Expression<SqlBool>[] | null = null;
-	if (inDocument && any) {
+	// Scoring the sample costs as much as sorting a couple of thousand matches, and each of many
+	// corrections more (16 ms on the benchmark): rare words whose index holds fewer are sorted.
+	const few =
+		words?.rare && inDocument ? await fewerMatchesThan(db, inDocument, RARE_MATCHES) : false;
+	if (inDocument && any && !few) {
 		const sample = await sampleMatches(db, {
 			tests: {
 				document: inDocument,
@@ -215,6 +226,22 @@ async function findProfiles(
 		})),
 		next: rows.length > PAGE_SIZE && last ? `${last.score}_${last.user_id}` : null
 	};
+}
+
+// Below this many matches, sorting them all costs less than bounding the page by a sample.
+const RARE_MATCHES = 2_000;
+
+/** Whether fewer than `limit` listed profiles match, read through the test's index. */
+async function fewerMatchesThan(
+	db: Executor,
+	test: RawBuilder<SqlBool>,
+	limit: number
+): Promise<boolean> {
+	const { rows } = await sql<{ n: number }>`
+		select count(*)::int as n from (
+			select 1 from profile_search s where (s.listed) is true and ${test} limit ${limit}
+		) found`.execute(db);
+	return Number(rows[0]?.n ?? 0) < limit;
 }
 
 interface PageRow {

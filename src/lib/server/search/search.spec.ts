@@ -10,10 +10,11 @@ import { decideEndorsement } from '#lib/server/endorsements/moderation.js';
 import { listInbox } from '#lib/server/endorsements/views.js';
 import * as profiles from '#lib/server/profiles.js';
 import * as networkAccounts from '#lib/server/network-accounts.js';
-import { parseSearchParams, queryWords } from '#lib/server/search/params.js';
+import { MAX_WORD_LENGTH, parseSearchParams, queryWords } from '#lib/server/search/params.js';
 import { refreshSearchDocuments } from '#lib/server/search/projection.js';
 import { searchProfiles } from '#lib/server/search/query.js';
-import { suggestSpellings } from '#lib/server/search/spelling.js';
+import { MAX_CORRECTIONS, searchTerms, suggestSpellings } from '#lib/server/search/spelling.js';
+import { allowSearch } from '#lib/server/search/throttle.js';
 import * as skills from '#lib/server/skills.js';
 import * as work from '#lib/server/work.js';
 
@@ -232,6 +233,81 @@ describe.each(testEngines())('search on $name', (engine) => {
 		expect(parsed.query).toMatchObject({ availability: '', minEndorsements: 0, after: null });
 		expect(parsed.query.q).toHaveLength(200);
 		expect(parsed.notices).toHaveLength(4);
+	});
+
+	it('answers one very long word at once, without the typo path, and never an error', async () => {
+		// Letters in no particular order, so that every dropped letter and swapped pair differs.
+		const word = (n: number) =>
+			Array.from({ length: n }, (_, i) => 'qwertyuiopasdfghjklzxcvbnm'[(i * i + 3 * i) % 26]).join(
+				''
+			);
+		const timed = async (q: string) => {
+			const started = performance.now();
+			const found = await search(t.db, { q });
+			return { ms: performance.now() - started, found };
+		};
+		await timed('shopfy');
+		const normal = await timed('shopfy');
+		for (const n of [150, 200]) {
+			const long = await timed(word(n));
+			expect(long.found.results, `${n} letters`).toEqual([]);
+			expect(await suggestSpellings(t.db, word(n))).toEqual([]);
+			// A typo search of one ordinary word is the yardstick; a long word does no more work.
+			expect(long.ms, `${n} letters`).toBeLessThan(Math.max(10 * normal.ms, 200));
+			// Long words are cut, and only words of 3 to 20 letters are corrected, a bounded number.
+			const terms = searchTerms(word(n));
+			expect(terms.words[0].length).toBeLessThanOrEqual(MAX_WORD_LENGTH);
+			expect(terms.typo).toBeNull();
+		}
+		for (const n of [3, 12, 20, 21, 40]) {
+			const terms = searchTerms(word(n));
+			expect(terms.typo !== null, `${n} letters`).toBe(n <= 20);
+			expect(terms.corrections.length).toBeLessThanOrEqual(MAX_CORRECTIONS);
+		}
+	});
+
+	it('allows an address 60 searches at once, then one a second', async () => {
+		const now = new Date('2027-01-01T10:00:00Z');
+		for (let i = 0; i < 60; i++)
+			expect(await allowSearch(t.db, '203.0.113.9', now)).toEqual({ ok: true });
+		expect(await allowSearch(t.db, '203.0.113.9', now)).toEqual({
+			ok: false,
+			retryAfterSeconds: 1
+		});
+		expect(await allowSearch(t.db, '203.0.113.10', now)).toEqual({ ok: true });
+		const later = new Date(now.getTime() + 1000);
+		expect(await allowSearch(t.db, '203.0.113.9', later)).toEqual({ ok: true });
+		expect((await allowSearch(t.db, '203.0.113.9', later)).ok).toBe(false);
+	});
+
+	it('suggests only skills that a public, listed profile holds', async () => {
+		await person(t.db, 'secretive', { skills: ['Zyxwolotl farming'], visibility: 'private' });
+		await person(t.db, 'bylink', { skills: ['Quetzalbranding'], visibility: 'unlisted' });
+		await person(t.db, 'anonymous', { displayName: null, skills: ['Xanthoglyphs'] });
+		const leaver = await person(t.db, 'leaver', { skills: ['Vorpalcraft'] });
+		const gone = await accounts.deleteAccount(t.db, {
+			userId: leaver.id,
+			currentPassword: 'a long passphrase'
+		});
+		expect(gone.ok).toBe(true);
+		const hidden = ['Zyxwolotl farming', 'Quetzalbranding', 'Xanthoglyphs', 'Vorpalcraft'];
+		const popular = await skills.suggestSkills(t.db);
+		expect(popular).toContain('Shopify');
+		for (const name of hidden) expect(popular).not.toContain(name);
+		// Popular skills count listed holders only: Shopify's private and unlisted holders do not.
+		expect(popular.indexOf('Rust')).toBeLessThan(popular.indexOf('Shopify'));
+		for (const typo of [
+			'zyxwolotll',
+			'quetzalbrandng',
+			'xanthoglyps',
+			'vorpalcrat',
+			'zyxwolotl farmng'
+		])
+			expect(await suggestSpellings(t.db, typo), typo).toEqual([]);
+		// The same words once a listed profile holds them.
+		await person(t.db, 'gardener', { skills: ['Zyxwolotl farming'] });
+		expect(await suggestSpellings(t.db, 'zyxwolotll')).toEqual(['Zyxwolotl']);
+		expect(await skills.suggestSkills(t.db)).toContain('Zyxwolotl farming');
 	});
 
 	it('filters on verified network presence, and ranks it as evidence', async () => {

@@ -10,9 +10,28 @@ export function tsquery(words: string[], join: '&' | '|') {
 	return sql`to_tsquery('english', ${text})`;
 }
 
+// Only words of 3 to 20 letters are corrected: a longer one is no slip of a skill's or a name's
+// spelling, and its corrections (two per letter) and trigrams would cost more than the search.
+export const TYPO_LETTERS = { least: 3, most: 20 } as const;
+// A 20-letter word has 39 corrections at most; the cap holds whatever the rule above becomes.
+export const MAX_CORRECTIONS = 40;
+
+/** The query's words, and the one word that typo tolerance corrects, if any, with its corrections. */
+export function searchTerms(q: string): {
+	words: string[];
+	typo: string | null;
+	corrections: string[];
+} {
+	const words = queryWords(q);
+	const length = words.length === 1 ? [...words[0]].length : 0;
+	const typo = length >= TYPO_LETTERS.least && length <= TYPO_LETTERS.most ? words[0] : null;
+	return { words, typo, corrections: typo ? corrections(typo) : [] };
+}
+
 /** The word with one slip of the finger undone: each letter dropped, each neighbouring pair swapped. */
 export function corrections(word: string): string[] {
 	const letters = [...word];
+	if (letters.length > TYPO_LETTERS.most) return [];
 	const found = new Set<string>();
 	for (let i = 0; i < letters.length; i++) {
 		found.add(letters.toSpliced(i, 1).join(''));
@@ -20,7 +39,7 @@ export function corrections(word: string): string[] {
 			found.add(letters.toSpliced(i, 2, letters[i + 1], letters[i]).join(''));
 	}
 	found.delete(word);
-	return [...found].filter((w) => [...w].length >= 3);
+	return [...found].filter((w) => [...w].length >= 3).slice(0, MAX_CORRECTIONS);
 }
 
 /**
@@ -48,22 +67,28 @@ export function splitHighlights(snippet: string): { text: string; mark: boolean 
 		);
 }
 
+/** Skills (as `k`) that at least one public, listed profile holds: no other may be suggested. */
+export const LISTED_SKILL = sql<SqlBool>`exists (
+	select 1 from profile_skills ps join profile_search s on s.user_id = ps.user_id
+	where ps.skill_id = k.id and s.listed)`;
+
 /**
  * For an empty result, "did you mean": for one word, the words of skill names spelled like it
  * ('typscript' suggests the 'TypeScript' of 'TypeScript APIs'); for several, whole skill names.
+ * Only skills a listed profile holds, so that no private, unlisted or deleted profile's show.
  */
 export async function suggestSpellings(db: Executor, q: string): Promise<string[]> {
-	const words = queryWords(q);
+	const { words, typo, corrections: fixes } = searchTerms(q);
 	if (words.length === 0) return [];
 	if (words.length === 1) {
-		const [word] = words;
+		if (!typo) return [];
 		// Of each close skill, the words that are close themselves, nearest first.
 		const rows = await sql<{ part: string }>`
 			select part from (
-				select distinct on (lower(w.part)) w.part, similarity(lower(w.part), ${word}) as nearness
+				select distinct on (lower(w.part)) w.part, similarity(lower(w.part), ${typo}) as nearness
 				from skills k cross join lateral regexp_split_to_table(k.name, '[[:space:]/]+') as w(part)
-				where ${skillSpelledLike(word)} and lower(w.part) <> ${word}
-					and (similarity(lower(w.part), ${word}) >= 0.3 or lower(w.part) = any(${corrections(word)}::text[]))
+				where ${skillSpelledLike(typo)} and ${LISTED_SKILL} and lower(w.part) <> ${typo}
+					and (similarity(lower(w.part), ${typo}) >= 0.3 or lower(w.part) = any(${fixes}::text[]))
 				order by lower(w.part), nearness desc
 			) close
 			order by nearness desc, part
@@ -71,12 +96,10 @@ export async function suggestSpellings(db: Executor, q: string): Promise<string[
 		return rows.rows.map((row) => row.part);
 	}
 	const term = words.join(' ');
-	const rows = await db
-		.selectFrom('skills')
-		.select('name')
-		.where(sql<SqlBool>`similarity(lower(name), ${term}) > 0.25`)
-		.orderBy(sql`similarity(lower(name), ${term})`, 'desc')
-		.limit(5)
-		.execute();
-	return rows.map((r) => r.name);
+	const rows = await sql<{ name: string }>`
+		select k.name from skills k
+		where similarity(lower(k.name), ${term}) > 0.25 and ${LISTED_SKILL}
+		order by similarity(lower(k.name), ${term}) desc
+		limit 5`.execute(db);
+	return rows.rows.map((r) => r.name);
 }

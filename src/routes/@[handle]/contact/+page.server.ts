@@ -3,9 +3,10 @@ import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import { findUserById } from '#lib/server/accounts.js';
 import { isNewAccount } from '#lib/server/newcomers.js';
-import { parseForm } from '#lib/server/platform/forms.js';
-import * as messages from '#lib/server/messages.js';
+import { parseForm, readForm } from '#lib/server/platform/forms.js';
+import * as messages from '#lib/server/messages/index.js';
 import type { Actions, PageServerLoad } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
 async function targetFor(handle: string, viewerId: number) {
 	const found = await messages.findContactTarget(db, handle, viewerId);
@@ -34,16 +35,16 @@ export const load: PageServerLoad = async ({ params }) => {
 };
 
 export const actions = {
-	send: async ({ request, params, url }) => {
+	send: async ({ request, params }) => {
 		const { user } = requireUser();
 		const found = await targetFor(params.handle, user.id);
-		const parsed = parseForm(messages.contactSchema, await request.formData());
+		const parsed = parseForm(messages.contactSchema, await readForm(request));
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 		const result = await messages.startConversation(db, {
 			sender: await authorFor(user),
 			recipientId: found.target.userId,
 			input: parsed.data,
-			origin: url.origin
+			origin: siteOrigin()
 		});
 		if (!result.ok) return fail(result.status, { errors: result.errors, values: parsed.values });
 		redirect(303, `/dashboard/messages/${result.id}?saved=sent`);

@@ -1,4 +1,4 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import { findUserById } from '#lib/server/accounts.js';
@@ -6,17 +6,16 @@ import { findOpenRequest } from '#lib/server/endorsements/requests.js';
 import { findOwnEndorsement } from '#lib/server/endorsements/views.js';
 import { endorsementSchema } from '#lib/server/endorsements/rules.js';
 import { submitEndorsement, withdrawEndorsement } from '#lib/server/endorsements/submit.js';
-import { parseForm, type FieldErrors } from '#lib/server/platform/forms.js';
-import { lookUpProfile } from '#lib/server/public-profile.js';
+import { type FieldErrors, parseForm, readForm } from '#lib/server/platform/forms.js';
+import type { ProfileCard } from '#lib/server/handles.js';
+import { requireProfileCard } from '#lib/server/http/profile-route.js';
 import { listProfileSkills } from '#lib/server/skills.js';
-import { skillIdsFrom } from '#lib/server/work.js';
+import { listWorkTitles, skillIdsFrom } from '#lib/server/work.js';
 import type { Actions, PageServerLoad } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
-async function subjectFor(handle: string, viewerId: number) {
-	const found = await lookUpProfile(db, handle, viewerId);
-	if (found.kind === 'moved') redirect(301, `/@${found.handle}/endorse`);
-	if (found.kind === 'missing') error(404, 'Profile not found');
-	return found.profile;
+async function subjectFor(handle: string, viewerId: number): Promise<ProfileCard> {
+	return (await requireProfileCard(handle, viewerId, '/endorse')).card;
 }
 
 export const load: PageServerLoad = async ({ params, url }) => {
@@ -31,7 +30,7 @@ export const load: PageServerLoad = async ({ params, url }) => {
 			name: subject.name,
 			headline: subject.headline,
 			avatar: subject.avatar.small,
-			work: subject.work.map((w) => ({ id: w.id, title: w.title }))
+			work: await listWorkTitles(db, subject.userId)
 		},
 		skillOptions: await listProfileSkills(db, subject.userId),
 		self: subject.userId === user.id,
@@ -56,10 +55,10 @@ export const load: PageServerLoad = async ({ params, url }) => {
 };
 
 export const actions = {
-	save: async ({ request, params, url }) => {
+	save: async ({ request, params }) => {
 		const { user } = requireUser();
 		const subject = await subjectFor(params.handle, user.id);
-		const form = await request.formData();
+		const form = await readForm(request);
 		const parsed = parseForm(endorsementSchema, form);
 		const selected = skillIdsFrom(form);
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values, selected });
@@ -70,7 +69,7 @@ export const actions = {
 			input: parsed.data,
 			skillIds: selected,
 			requestToken: String(form.get('request') ?? '') || null,
-			origin: url.origin
+			origin: siteOrigin()
 		});
 		if (!result.ok)
 			return fail(result.status, { errors: result.errors, values: parsed.values, selected });

@@ -3,12 +3,13 @@ import { db } from '#lib/server/db/index.js';
 import { lookUpProfile } from '#lib/server/public-profile.js';
 import { toJsonResume } from '#lib/server/resume.js';
 import type { RequestHandler } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
-export const GET: RequestHandler = async ({ params, locals, url }) => {
+export const GET: RequestHandler = async ({ params, locals }) => {
 	const found = await lookUpProfile(db, params.handle, locals.user?.id ?? null);
 	if (found.kind === 'moved') redirect(301, `/@${found.handle}/resume.json`);
 	if (found.kind === 'missing') error(404, 'Not found');
-	return json(toJsonResume(found.profile, url.origin), {
+	return json(toJsonResume(found.profile, siteOrigin()), {
 		headers: {
 			'Content-Disposition': `inline; filename="${found.profile.handle}.resume.json"`,
 			'Cache-Control':

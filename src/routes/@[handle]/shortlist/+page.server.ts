@@ -1,9 +1,10 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
-import { parseForm } from '#lib/server/platform/forms.js';
-import { lookUpProfile } from '#lib/server/public-profile.js';
-import * as shortlists from '#lib/server/shortlists.js';
+import { parseForm, readForm } from '#lib/server/platform/forms.js';
+import type { ProfileCard } from '#lib/server/handles.js';
+import { requireProfileCard } from '#lib/server/http/profile-route.js';
+import * as shortlists from '#lib/server/shortlists/index.js';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ params, url }) => {
@@ -31,7 +32,7 @@ export const actions = {
 	save: async ({ request, params }) => {
 		const { user } = requireUser();
 		const subject = await subjectFor(params.handle, user.id);
-		const parsed = parseForm(shortlists.saveSchema, await request.formData());
+		const parsed = parseForm(shortlists.saveSchema, await readForm(request));
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 		const result = await shortlists.saveToShortlist(db, user.id, subject.userId, parsed.data);
 		if (!result.ok) return fail(result.status, { errors: result.errors, values: parsed.values });
@@ -40,9 +41,6 @@ export const actions = {
 } satisfies Actions;
 
 // Private profiles do not exist for anyone but their owner, so they cannot be saved either.
-async function subjectFor(handle: string, viewerId: number) {
-	const found = await lookUpProfile(db, handle, viewerId);
-	if (found.kind === 'moved') redirect(301, `/@${found.handle}/shortlist`);
-	if (found.kind === 'missing') error(404, 'Profile not found');
-	return found.profile;
+async function subjectFor(handle: string, viewerId: number): Promise<ProfileCard> {
+	return (await requireProfileCard(handle, viewerId, '/shortlist')).card;
 }

@@ -14,9 +14,16 @@ import {
 	reportEndorsement
 } from '#lib/server/endorsements/moderation.js';
 import { reportSchema } from '#lib/server/endorsements/rules.js';
-import { formValues, parseForm, type FieldErrors } from '#lib/server/platform/forms.js';
+import {
+	parseId,
+	readForm,
+	formValues,
+	parseForm,
+	type FieldErrors
+} from '#lib/server/platform/forms.js';
 import { listWork } from '#lib/server/work.js';
 import type { Actions, PageServerLoad } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
 const SAVED: Record<string, string> = {
 	accept: 'Endorsement accepted. It now appears on your profile.',
@@ -39,7 +46,7 @@ export const load: PageServerLoad = async ({ url }) => {
 		pending: inbox.filter((e) => e.status === 'pending'),
 		accepted: inbox.filter((e) => e.status === 'accepted'),
 		hidden: inbox.filter((e) => e.status === 'hidden'),
-		requests: requests.map((r) => ({ ...r, link: `${url.origin}/endorse/r/${r.token}` })),
+		requests: requests.map((r) => ({ ...r, link: `${siteOrigin()}/endorse/r/${r.token}` })),
 		work: work.map((w) => ({ id: w.id, title: w.title })),
 		given,
 		saved: SAVED[url.searchParams.get('saved') ?? ''] ?? null
@@ -47,8 +54,7 @@ export const load: PageServerLoad = async ({ url }) => {
 };
 
 function idFrom(form: FormData): number {
-	const id = Number(form.get('id'));
-	return Number.isSafeInteger(id) && id > 0 ? id : 0;
+	return parseId(form.get('id')) ?? 0;
 }
 
 const gone = () =>
@@ -60,7 +66,7 @@ const gone = () =>
 
 async function decide(request: Request, decision: Decision) {
 	const { user } = requireUser();
-	const id = idFrom(await request.formData());
+	const id = idFrom(await readForm(request));
 	if (!(await decideEndorsement(db, user.id, id, decision))) return gone();
 	redirect(303, `/dashboard/endorsements?saved=${decision}`);
 }
@@ -72,7 +78,7 @@ export const actions = {
 
 	report: async ({ request }) => {
 		const { user } = requireUser();
-		const form = await request.formData();
+		const form = await readForm(request);
 		const parsed = parseForm(reportSchema, form);
 		if (!parsed.ok) return fail(400, { reportId: idFrom(form), errors: parsed.errors });
 		const result = await reportEndorsement(db, user.id, idFrom(form), parsed.data.reason);
@@ -82,7 +88,7 @@ export const actions = {
 
 	request: async ({ request }) => {
 		const { user } = requireUser();
-		const form = await request.formData();
+		const form = await readForm(request);
 		const parsed = parseForm(requestSchema, form);
 		if (!parsed.ok)
 			return fail(400, { action: 'request', errors: parsed.errors, values: parsed.values });
@@ -98,7 +104,7 @@ export const actions = {
 
 	revoke: async ({ request }) => {
 		const { user } = requireUser();
-		if (!(await revokeRequest(db, user.id, idFrom(await request.formData()))))
+		if (!(await revokeRequest(db, user.id, idFrom(await readForm(request)))))
 			return fail(404, { errors: { form: 'That request is not yours.' } as FieldErrors });
 		redirect(303, '/dashboard/endorsements?saved=revoke#requests');
 	}

@@ -1,6 +1,6 @@
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
-import * as messages from '#lib/server/messages.js';
+import * as messages from '#lib/server/messages/index.js';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async () => {

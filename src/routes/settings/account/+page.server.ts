@@ -8,8 +8,9 @@ import {
 	changePasswordSchema,
 	deleteAccountSchema
 } from '#lib/server/auth/validation.js';
-import { parseForm } from '#lib/server/platform/forms.js';
+import { readForm, parseForm } from '#lib/server/platform/forms.js';
 import type { Actions, PageServerLoad } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
 export const load: PageServerLoad = ({ url }) => {
 	const { user } = requireUser();
@@ -22,7 +23,7 @@ export const load: PageServerLoad = ({ url }) => {
 export const actions = {
 	password: async (event) => {
 		const { user, session } = requireUser();
-		const parsed = parseForm(changePasswordSchema, await event.request.formData());
+		const parsed = parseForm(changePasswordSchema, await readForm(event.request));
 		if (!parsed.ok)
 			return fail(400, { action: 'password', errors: parsed.errors, values: parsed.values });
 		const result = await accounts.changePassword(db, {
@@ -40,13 +41,14 @@ export const actions = {
 	},
 
 	email: async (event) => {
-		const { user } = requireUser();
-		const parsed = parseForm(changeEmailSchema, await event.request.formData());
+		const { user, session } = requireUser();
+		const parsed = parseForm(changeEmailSchema, await readForm(event.request));
 		if (!parsed.ok)
 			return fail(400, { action: 'email', errors: parsed.errors, values: parsed.values });
 		const result = await accounts.changeEmail(db, {
 			userId: user.id,
-			origin: event.url.origin,
+			sessionId: session.id,
+			origin: siteOrigin(),
 			...parsed.data
 		});
 		if (!result.ok)
@@ -56,7 +58,7 @@ export const actions = {
 
 	delete: async (event) => {
 		const { user } = requireUser();
-		const parsed = parseForm(deleteAccountSchema, await event.request.formData());
+		const parsed = parseForm(deleteAccountSchema, await readForm(event.request));
 		if (!parsed.ok)
 			return fail(400, { action: 'delete', errors: parsed.errors, values: parsed.values });
 		const result = await accounts.deleteAccount(db, {

@@ -1,12 +1,13 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
-import { formValues, type FieldErrors } from '#lib/server/platform/forms.js';
+import { parseId, readForm, formValues, type FieldErrors } from '#lib/server/platform/forms.js';
 import * as accounts from '#lib/server/network-accounts.js';
 import * as verification from '#lib/server/verification.js';
 import { queueVerification, verificationOrigin } from '#lib/server/jobs.js';
 import { NETWORK_LABELS, NETWORKS } from '#lib/server/networks.js';
 import type { Actions, PageServerLoad } from './$types';
+import { siteOrigin } from '#lib/server/platform/site.js';
 
 const SAVED: Record<string, string> = {
 	added: 'Account added to your profile.',
@@ -22,7 +23,7 @@ export const load: PageServerLoad = async ({ url }) => {
 	const { user } = requireUser();
 	// Back-links must point at the site's configured address, never one taken from the request.
 	const origin = verificationOrigin();
-	const profileUrl = `${origin ?? url.origin}/@${user.handle}`;
+	const profileUrl = `${origin ?? siteOrigin()}/@${user.handle}`;
 	const list = await accounts.listAccounts(db, user.id);
 	const histories = await verification.listRecentChecks(db, user.id, 5);
 	const now = Date.now();
@@ -44,7 +45,7 @@ export const load: PageServerLoad = async ({ url }) => {
 export const actions = {
 	add: async ({ request }) => {
 		const { user } = requireUser();
-		const values = formValues(await request.formData(), ['network', 'address', 'followers']);
+		const values = formValues(await readForm(request), ['network', 'address', 'followers']);
 		const result = await accounts.addAccount(db, user.id, values);
 		if (!result.ok)
 			return fail(400, { action: 'add', errors: result.errors as FieldErrors, values });
@@ -53,17 +54,17 @@ export const actions = {
 
 	followers: async ({ request }) => {
 		const { user } = requireUser();
-		const values = formValues(await request.formData(), ['id', 'followers']);
+		const values = formValues(await readForm(request), ['id', 'followers']);
 		const result = await accounts.updateFollowers(
 			db,
 			user.id,
-			Number(values.id) || 0,
+			parseId(values.id) ?? 0,
 			values.followers
 		);
 		if (!result.ok)
 			return fail(result.status, {
 				action: 'followers',
-				id: Number(values.id),
+				id: parseId(values.id),
 				errors: { followers: result.error } as FieldErrors,
 				values
 			});
@@ -72,7 +73,7 @@ export const actions = {
 
 	check: async ({ request }) => {
 		const { user } = requireUser();
-		const id = Number((await request.formData()).get('id')) || 0;
+		const id = parseId((await readForm(request)).get('id')) ?? 0;
 		if (!verificationOrigin())
 			return fail(409, {
 				action: 'check',
@@ -108,7 +109,7 @@ export const actions = {
 
 	remove: async ({ request }) => {
 		const { user } = requireUser();
-		const id = Number((await request.formData()).get('id')) || 0;
+		const id = parseId((await readForm(request)).get('id')) ?? 0;
 		if (!(await accounts.removeAccount(db, user.id, id)))
 			return fail(404, {
 				action: 'remove',

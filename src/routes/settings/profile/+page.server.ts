@@ -3,7 +3,13 @@ import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import * as avatars from '#lib/server/avatars.js';
 import { avatarUrl } from '#lib/server/avatar-url.js';
-import { formValues, parseForm, type FieldErrors } from '#lib/server/platform/forms.js';
+import {
+	parseId,
+	readForm,
+	formValues,
+	parseForm,
+	type FieldErrors
+} from '#lib/server/platform/forms.js';
 import * as profiles from '#lib/server/profiles.js';
 import * as resume from '#lib/server/resume.js';
 import * as skills from '#lib/server/skills.js';
@@ -42,7 +48,7 @@ export const load: PageServerLoad = async ({ url }) => {
 export const actions = {
 	save: async ({ request }) => {
 		const { user } = requireUser();
-		const parsed = parseForm(profiles.profileSchema, await request.formData());
+		const parsed = parseForm(profiles.profileSchema, await readForm(request));
 		if (!parsed.ok)
 			return fail(400, { action: 'save', errors: parsed.errors, values: parsed.values });
 		await profiles.updateProfile(db, user.id, parsed.data);
@@ -51,7 +57,7 @@ export const actions = {
 
 	handle: async ({ request }) => {
 		const { user } = requireUser();
-		const parsed = parseForm(profiles.handleChangeSchema, await request.formData());
+		const parsed = parseForm(profiles.handleChangeSchema, await readForm(request));
 		if (!parsed.ok)
 			return fail(400, { action: 'handle', errors: parsed.errors, values: parsed.values });
 		const result = await profiles.changeHandle(db, user.id, parsed.data.handle);
@@ -62,7 +68,7 @@ export const actions = {
 
 	avatar: async ({ request }) => {
 		const { user } = requireUser();
-		const file = (await request.formData()).get('avatar');
+		const file = (await readForm(request)).get('avatar');
 		const result = await avatars.saveAvatar(db, user.id, file instanceof File ? file : null);
 		if (!result.ok)
 			return fail(400, { action: 'avatar', errors: { avatar: result.error } as FieldErrors });
@@ -77,7 +83,7 @@ export const actions = {
 
 	addSkill: async ({ request }) => {
 		const { user } = requireUser();
-		const values = formValues(await request.formData(), ['skill']);
+		const values = formValues(await readForm(request), ['skill']);
 		const result = await skills.addSkill(db, user.id, values.skill);
 		if (!result.ok)
 			return fail(400, {
@@ -90,8 +96,8 @@ export const actions = {
 
 	removeSkill: async ({ request }) => {
 		const { user } = requireUser();
-		const id = Number((await request.formData()).get('skillId'));
-		if (!Number.isSafeInteger(id))
+		const id = parseId((await readForm(request)).get('skillId'));
+		if (!id)
 			return fail(400, {
 				action: 'removeSkill',
 				errors: { skill: 'No such skill.' } as FieldErrors
@@ -102,7 +108,7 @@ export const actions = {
 
 	importPreview: async ({ request }) => {
 		const { user } = requireUser();
-		const form = await request.formData();
+		const form = await readForm(request);
 		const file = form.get('resume');
 		if (!(file instanceof File) || file.size === 0)
 			return fail(400, {
@@ -123,7 +129,7 @@ export const actions = {
 
 	importMerge: async ({ request }) => {
 		const { user } = requireUser();
-		const json = String((await request.formData()).get('json') ?? '');
+		const json = String((await readForm(request)).get('json') ?? '');
 		const planned = await resume.planImport(db, user.id, json);
 		if (!planned.ok)
 			return fail(400, { action: 'import', errors: { resume: planned.error } as FieldErrors });

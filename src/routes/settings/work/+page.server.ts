@@ -3,7 +3,7 @@ import { db } from '#lib/server/db/index.js';
 import { queueDue } from '#lib/server/jobs.js';
 import { listPreviews } from '#lib/server/link-previews.js';
 import { requireUser } from '#lib/server/auth/guard.js';
-import { parseForm, type FieldErrors } from '#lib/server/platform/forms.js';
+import { parseId, readForm, parseForm, type FieldErrors } from '#lib/server/platform/forms.js';
 import { listProfileSkills } from '#lib/server/skills.js';
 import * as work from '#lib/server/work.js';
 import type { Actions, PageServerLoad } from './$types';
@@ -35,8 +35,7 @@ export const load: PageServerLoad = async ({ url }) => {
 };
 
 function itemId(form: FormData): number | null {
-	const id = Number(form.get('id'));
-	return Number.isSafeInteger(id) && id > 0 ? id : null;
+	return parseId(form.get('id'));
 }
 
 const notFound = () =>
@@ -48,7 +47,7 @@ const notFound = () =>
 export const actions = {
 	create: async ({ request }) => {
 		const { user } = requireUser();
-		const form = await request.formData();
+		const form = await readForm(request);
 		const parsed = parseForm(work.workSchema, form);
 		const selected = work.skillIdsFrom(form);
 		if (!parsed.ok)
@@ -73,35 +72,35 @@ export const actions = {
 
 	delete: async ({ request }) => {
 		const { user } = requireUser();
-		const id = itemId(await request.formData());
+		const id = itemId(await readForm(request));
 		if (!id || !(await work.deleteWork(db, user.id, id))) return notFound();
 		redirect(303, '/settings/work?saved=deleted');
 	},
 
 	pin: async ({ request }) => {
 		const { user } = requireUser();
-		const id = itemId(await request.formData());
+		const id = itemId(await readForm(request));
 		if (!id || !(await work.setPinned(db, user.id, id, true))) return notFound();
 		redirect(303, '/settings/work?saved=pinned');
 	},
 
 	unpin: async ({ request }) => {
 		const { user } = requireUser();
-		const id = itemId(await request.formData());
+		const id = itemId(await readForm(request));
 		if (!id || !(await work.setPinned(db, user.id, id, false))) return notFound();
 		redirect(303, '/settings/work?saved=unpinned');
 	},
 
 	up: async ({ request }) => {
 		const { user } = requireUser();
-		const id = itemId(await request.formData());
+		const id = itemId(await readForm(request));
 		if (!id || !(await work.moveWork(db, user.id, id, 'up'))) return notFound();
 		redirect(303, '/settings/work?saved=moved');
 	},
 
 	down: async ({ request }) => {
 		const { user } = requireUser();
-		const id = itemId(await request.formData());
+		const id = itemId(await readForm(request));
 		if (!id || !(await work.moveWork(db, user.id, id, 'down'))) return notFound();
 		redirect(303, '/settings/work?saved=moved');
 	}

@@ -1,8 +1,8 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
-import { parseForm, type FieldErrors } from '#lib/server/platform/forms.js';
-import * as shortlists from '#lib/server/shortlists.js';
+import { type FieldErrors, parseForm, parseId, readForm } from '#lib/server/platform/forms.js';
+import * as shortlists from '#lib/server/shortlists/index.js';
 import type { Actions, PageServerLoad } from './$types';
 
 const SAVED: Record<string, string> = {
@@ -26,7 +26,7 @@ export const actions = {
 	rename: async ({ request, params }) => {
 		const { user } = requireUser();
 		const id = listId(params.id);
-		const parsed = parseForm(shortlists.nameSchema, await request.formData());
+		const parsed = parseForm(shortlists.nameSchema, await readForm(request));
 		if (!parsed.ok)
 			return fail(400, { action: 'rename', errors: parsed.errors, values: parsed.values });
 		const result = await shortlists.renameShortlist(db, user.id, id, parsed.data.name);
@@ -49,7 +49,7 @@ export const actions = {
 	note: async ({ request, params }) => {
 		const { user } = requireUser();
 		const id = listId(params.id);
-		const form = await request.formData();
+		const form = await readForm(request);
 		const profileId = profileIdFrom(form);
 		const parsed = parseForm(shortlists.noteSchema, form);
 		if (!(await shortlists.getShortlist(db, user.id, id))) notFound();
@@ -62,7 +62,7 @@ export const actions = {
 	remove: async ({ request, params }) => {
 		const { user } = requireUser();
 		const id = listId(params.id);
-		const profileId = profileIdFrom(await request.formData());
+		const profileId = profileIdFrom(await readForm(request));
 		if (!(await shortlists.getShortlist(db, user.id, id))) notFound();
 		if (!(await shortlists.removeEntry(db, user.id, id, profileId))) return gone();
 		redirect(303, `/shortlists/${id}?saved=removed`);
@@ -75,14 +75,13 @@ function notFound(): never {
 }
 
 function listId(param: string): number {
-	const id = Number(param);
-	if (!Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647) notFound();
+	const id = parseId(param);
+	if (!id) notFound();
 	return id;
 }
 
 function profileIdFrom(form: FormData): number {
-	const id = Number(form.get('profile'));
-	return Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647 ? id : 0;
+	return parseId(form.get('profile')) ?? 0;
 }
 
 const gone = () =>

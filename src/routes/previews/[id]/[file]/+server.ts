@@ -3,12 +3,13 @@ import { db } from '#lib/server/db/index.js';
 import { getPreviewImage } from '#lib/server/link-previews.js';
 import { getOwnProfile } from '#lib/server/profiles.js';
 import type { RequestHandler } from './$types';
+import { parseId } from '#lib/server/platform/forms.js';
 
 // /previews/<work item id>/<etag>.webp: the name changes with the image, so a match is cached for good.
 export const GET: RequestHandler = async ({ params, request, locals }) => {
-	const id = Number(params.id);
+	const id = parseId(params.id);
 	const match = /^([0-9a-f]{16})\.webp$/.exec(params.file);
-	if (!Number.isSafeInteger(id) || id <= 0 || !match) error(404, 'Not found');
+	if (!id || !match) error(404, 'Not found');
 
 	const preview = await getPreviewImage(db, id);
 	// A stale name is not served: its bytes were promised never to change.

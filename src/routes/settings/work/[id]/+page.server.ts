@@ -2,14 +2,14 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { queueDue } from '#lib/server/jobs.js';
 import { requireUser } from '#lib/server/auth/guard.js';
-import { parseForm } from '#lib/server/platform/forms.js';
+import { parseId, readForm, parseForm } from '#lib/server/platform/forms.js';
 import { listProfileSkills } from '#lib/server/skills.js';
 import * as work from '#lib/server/work.js';
 import type { Actions, PageServerLoad } from './$types';
 
 function idFrom(param: string): number {
-	const id = Number(param);
-	if (!Number.isSafeInteger(id) || id <= 0) error(404, 'Work not found');
+	const id = parseId(param);
+	if (!id) error(404, 'Work not found');
 	return id;
 }
 
@@ -24,7 +24,7 @@ export const actions = {
 	save: async ({ request, params }) => {
 		const { user } = requireUser();
 		const id = idFrom(params.id);
-		const form = await request.formData();
+		const form = await readForm(request);
 		const parsed = parseForm(work.workSchema, form);
 		const selected = work.skillIdsFrom(form);
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values, selected });

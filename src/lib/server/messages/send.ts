@@ -1,130 +1,22 @@
-import * as v from 'valibot';
 import type { Executor } from '#lib/server/db/connect.js';
 import { withTransaction } from '#lib/server/db/connect.js';
 import { containsLink, isNewAccount } from '#lib/server/newcomers.js';
 import { DAY_MS } from '#lib/server/platform/time.js';
 import type { FieldErrors } from '#lib/server/platform/forms.js';
 import { sendMail } from '#lib/server/platform/mail.js';
-import { findRenamedHandle } from '#lib/server/profiles.js';
+import {
+	LIMITS,
+	NO_LINKS,
+	UNVERIFIED,
+	personOf,
+	skillNamesOf,
+	type Author,
+	type ContactInput,
+	type Failure
+} from '#lib/server/messages/rules.js';
 
-export const SUBJECT_MAX = 120;
-export const BODY_MAX = 2000;
-export const LIMITS = {
-	newAccountPerDay: 3,
-	establishedPerDay: 20,
-	// Per person and conversation: the one contacted can decline, the one who wrote first cannot.
-	repliesPerDay: 20
-} as const;
-
-// PostgreSQL refuses NUL in text, and no control character but line breaks and tabs belongs in a message.
-const CONTROL = /[^\P{Cc}\n\t]/gu;
-
-const messageBody = (empty: string) =>
-	v.pipe(
-		v.string(),
-		v.transform((value) => value.replace(/\r\n?/g, '\n').replace(CONTROL, '').trim()),
-		v.nonEmpty(empty),
-		v.maxLength(BODY_MAX, `Use at most ${BODY_MAX.toLocaleString('en')} characters.`)
-	);
-
-export const contactSchema = v.object({
-	// One line: it becomes the subject of an email too.
-	subject: v.pipe(
-		v.string(),
-		v.transform((value) =>
-			value
-				.replace(/\p{Cc}/gu, ' ')
-				.replace(/\s+/g, ' ')
-				.trim()
-		),
-		v.nonEmpty('Give your message a subject.'),
-		v.maxLength(SUBJECT_MAX, `Use at most ${SUBJECT_MAX} characters.`)
-	),
-	body: messageBody('Write your message.')
-});
-export type ContactInput = v.InferOutput<typeof contactSchema>;
-
-export const replySchema = v.object({ body: messageBody('Write your reply.') });
-
-export interface Author {
-	id: number;
-	createdAt: Date;
-	emailVerified: boolean;
-}
-
-type Failure = { ok: false; status: 400 | 403 | 404 | 409 | 429; errors: FieldErrors };
-
-const NO_LINKS = 'Accounts younger than 7 days cannot put links in messages. Remove the link.';
-const UNVERIFIED = 'Verify your email address before sending messages.';
-
-async function skillNamesOf(db: Executor, userId: number): Promise<string[]> {
-	const rows = await db
-		.selectFrom('profile_skills')
-		.innerJoin('skills', 'skills.id', 'profile_skills.skill_id')
-		.select('skills.name')
-		.where('profile_skills.user_id', '=', userId)
-		.execute();
-	return rows.map((r) => r.name);
-}
-
-async function personOf(db: Executor, userId: number) {
-	const row = await db
-		.selectFrom('users')
-		.innerJoin('profiles', 'profiles.user_id', 'users.id')
-		.select(['users.handle', 'users.email', 'profiles.display_name'])
-		.where('users.id', '=', userId)
-		.executeTakeFirstOrThrow();
-	return { handle: row.handle, email: row.email, name: row.display_name ?? row.handle };
-}
-
-export interface ContactTarget {
-	userId: number;
-	handle: string;
-	name: string;
-	allowContact: boolean;
-}
-
-export type TargetLookup =
-	| { kind: 'found'; target: ContactTarget; isSelf: boolean }
-	| { kind: 'moved'; handle: string }
-	| { kind: 'missing' };
-
-/** The person at /@handle/contact as `viewerId` may see them: private profiles exist only for their owner. */
-export async function findContactTarget(
-	db: Executor,
-	handle: string,
-	viewerId: number
-): Promise<TargetLookup> {
-	const row = await db
-		.selectFrom('users')
-		.innerJoin('profiles', 'profiles.user_id', 'users.id')
-		.select([
-			'users.id',
-			'users.handle',
-			'profiles.display_name',
-			'profiles.visibility',
-			'profiles.allow_contact'
-		])
-		.where((eb) => eb(eb.fn('lower', ['users.handle']), '=', handle.toLowerCase()))
-		.executeTakeFirst();
-	if (!row) {
-		const renamed = await findRenamedHandle(db, handle);
-		return renamed ? { kind: 'moved', handle: renamed } : { kind: 'missing' };
-	}
-	if (row.handle !== handle) return { kind: 'moved', handle: row.handle };
-	const isSelf = row.id === viewerId;
-	if (row.visibility === 'private' && !isSelf) return { kind: 'missing' };
-	return {
-		kind: 'found',
-		isSelf,
-		target: {
-			userId: row.id,
-			handle: row.handle,
-			name: row.display_name ?? row.handle,
-			allowContact: row.allow_contact
-		}
-	};
-}
+// Starting, answering and declining conversations: every write in one transaction, limits counted
+// in the database.
 
 /** Conversations the sender started in the 24 hours before `now`. */
 export async function countStartedSince(db: Executor, senderId: number, now: Date) {
@@ -217,6 +109,7 @@ export async function startConversation(
 		const [from, to] = await Promise.all([personOf(trx, sender.id), personOf(trx, recipientId)]);
 		await sendMail(trx, {
 			to: to.email,
+			userId: sender.id,
 			subject: `Message from @${from.handle}: ${input.subject}`,
 			text: [
 				`Hello @${to.handle},`,
@@ -305,6 +198,7 @@ export async function replyToConversation(
 		const [from, to] = await Promise.all([personOf(trx, author.id), personOf(trx, otherId)]);
 		await sendMail(trx, {
 			to: to.email,
+			userId: author.id,
 			subject: `Reply from @${from.handle}: ${conversation.subject}`,
 			text: [
 				`Hello @${to.handle},`,
@@ -361,6 +255,7 @@ export async function declineConversation(
 		]);
 		await sendMail(trx, {
 			to: to.email,
+			userId,
 			subject: `@${from.handle} declined: ${conversation.subject}`,
 			text: [
 				`Hello @${to.handle},`,
@@ -372,139 +267,4 @@ export async function declineConversation(
 		});
 		return { ok: true as const };
 	});
-}
-
-export interface ConversationSummary {
-	id: number;
-	subject: string;
-	status: 'open' | 'declined';
-	/** Whether the viewer is the person contacted (received) or the one who wrote first (sent). */
-	role: 'recipient' | 'sender';
-	other: { handle: string; name: string };
-	messages: number;
-	/** The last message is the other person's, in an open conversation. */
-	awaitingReply: boolean;
-	updatedAt: Date;
-}
-
-/** Every conversation the person takes part in, latest activity first. */
-export async function listConversations(
-	db: Executor,
-	userId: number
-): Promise<ConversationSummary[]> {
-	const rows = await db
-		.selectFrom('conversations as c')
-		.innerJoin('users as u', (join) =>
-			join.on((eb) =>
-				eb(
-					'u.id',
-					'=',
-					eb
-						.case()
-						.when('c.sender_id', '=', userId)
-						.then(eb.ref('c.recipient_id'))
-						.else(eb.ref('c.sender_id'))
-						.end()
-				)
-			)
-		)
-		.innerJoin('profiles as p', 'p.user_id', 'u.id')
-		.select((eb) => [
-			'c.id',
-			'c.subject',
-			'c.status',
-			'c.sender_id',
-			'c.updated_at',
-			'u.handle',
-			'p.display_name',
-			eb
-				.selectFrom('conversation_messages as m')
-				.select((x) => x.fn.countAll<string | number>().as('n'))
-				.whereRef('m.conversation_id', '=', 'c.id')
-				.as('messages'),
-			eb
-				.selectFrom('conversation_messages as m')
-				.select('m.author_id')
-				.whereRef('m.conversation_id', '=', 'c.id')
-				.orderBy('m.created_at', 'desc')
-				.orderBy('m.id', 'desc')
-				.limit(1)
-				.as('last_author_id')
-		])
-		.where((eb) => eb.or([eb('c.sender_id', '=', userId), eb('c.recipient_id', '=', userId)]))
-		.orderBy('c.updated_at', 'desc')
-		.orderBy('c.id', 'desc')
-		.execute();
-	return rows.map((r) => ({
-		id: r.id,
-		subject: r.subject,
-		status: r.status,
-		role: r.sender_id === userId ? 'sender' : 'recipient',
-		other: { handle: r.handle, name: r.display_name ?? r.handle },
-		messages: Number(r.messages ?? 0),
-		awaitingReply: r.status === 'open' && r.last_author_id !== null && r.last_author_id !== userId,
-		updatedAt: r.updated_at
-	}));
-}
-
-export interface ConversationView {
-	id: number;
-	subject: string;
-	status: 'open' | 'declined';
-	role: 'recipient' | 'sender';
-	other: { handle: string; name: string; profileVisible: boolean };
-	messages: { id: number; mine: boolean; authorName: string; body: string; createdAt: Date }[];
-	createdAt: Date;
-}
-
-/** One conversation, for its two participants only: anyone else gets nothing. */
-export async function getConversation(
-	db: Executor,
-	userId: number,
-	conversationId: number
-): Promise<ConversationView | undefined> {
-	const conversation = await db
-		.selectFrom('conversations')
-		.selectAll()
-		.where('id', '=', conversationId)
-		.where((eb) => eb.or([eb('sender_id', '=', userId), eb('recipient_id', '=', userId)]))
-		.executeTakeFirst();
-	if (!conversation) return undefined;
-	const otherId =
-		conversation.sender_id === userId ? conversation.recipient_id : conversation.sender_id;
-	const [other, messages] = await Promise.all([
-		db
-			.selectFrom('users')
-			.innerJoin('profiles', 'profiles.user_id', 'users.id')
-			.select(['users.handle', 'profiles.display_name', 'profiles.visibility'])
-			.where('users.id', '=', otherId)
-			.executeTakeFirstOrThrow(),
-		db
-			.selectFrom('conversation_messages')
-			.select(['id', 'author_id', 'body', 'created_at'])
-			.where('conversation_id', '=', conversationId)
-			.orderBy('created_at')
-			.orderBy('id')
-			.execute()
-	]);
-	const otherName = other.display_name ?? other.handle;
-	return {
-		id: conversation.id,
-		subject: conversation.subject,
-		status: conversation.status,
-		role: conversation.sender_id === userId ? 'sender' : 'recipient',
-		other: {
-			handle: other.handle,
-			name: otherName,
-			profileVisible: other.visibility !== 'private'
-		},
-		messages: messages.map((m) => ({
-			id: m.id,
-			mine: m.author_id === userId,
-			authorName: m.author_id === userId ? 'You' : otherName,
-			body: m.body,
-			createdAt: m.created_at
-		})),
-		createdAt: conversation.created_at
-	};
 }

@@ -4,7 +4,7 @@ import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import type { Db } from '#lib/server/db/connect.js';
 import * as accounts from '#lib/server/accounts.js';
 import * as profiles from '#lib/server/profiles.js';
-import * as shortlists from '#lib/server/shortlists.js';
+import * as shortlists from '#lib/server/shortlists/index.js';
 
 let ipCounter = 0;
 async function signUp(db: Db, handle: string) {
@@ -163,7 +163,7 @@ describe.each(testEngines())('shortlists on $name', (engine) => {
 			name: 'Pia Santos',
 			headline: 'Growth marketer',
 			location: 'Porto',
-			avatar: `/avatars/${pia.id}/small.svg`
+			avatar: '/avatar-placeholder.svg'
 		});
 
 		expect(
@@ -301,7 +301,7 @@ describe.each(testEngines())('shortlists on $name', (engine) => {
 						name: 'Pia "PJ" Santos',
 						headline: '+1 growth, community',
 						location: 'Porto',
-						avatar: '/avatars/7/small.svg'
+						avatar: '/avatar-placeholder.svg'
 					}
 				}
 			],
