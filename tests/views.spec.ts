@@ -13,8 +13,7 @@ async function visitor(browser: Browser, address: string) {
 }
 
 test('views count once per visitor and day, and never for an image of the page', async ({
-	browser,
-	baseURL
+	browser
 }) => {
 	const ownerPage = await visitor(browser, '198.51.100.10');
 	await signUp(ownerPage, owner);
@@ -26,12 +25,21 @@ test('views count once per visitor and day, and never for an image of the page',
 		await reader.goto(`/@${owner.handle}`);
 		await expect(reader.getByRole('heading', { level: 1 })).toBeVisible();
 	}
-	// Pages elsewhere embed the profile as an image, e.g. ![x](/@owner) in a bio.
+	// A page embeds the profile as an image, e.g. ![x](/@owner) in someone's bio.
 	for (const address of ['198.51.100.12', '198.51.100.13', '198.51.100.14']) {
 		const embedder = await visitor(browser, address);
-		const loaded = embedder.waitForResponse((r) => r.url().endsWith(`/@${owner.handle}`));
-		await embedder.setContent(`<img src="${baseURL}/@${owner.handle}" alt="">`);
-		await loaded;
+		await embedder.goto('/login');
+		const requested = new Promise<void>((resolve) => {
+			const done = (r: { url(): string }) => r.url().endsWith(`/@${owner.handle}`) && resolve();
+			embedder.on('requestfinished', done);
+			embedder.on('requestfailed', done);
+		});
+		await embedder.evaluate((src) => {
+			const img = new Image();
+			img.src = src;
+			document.body.append(img);
+		}, `/@${owner.handle}`);
+		await requested;
 		await embedder.context().close();
 	}
 	// A second person opens it once.
