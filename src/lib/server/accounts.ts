@@ -7,6 +7,7 @@ import * as rateLimit from '#lib/server/platform/rate-limit.js';
 import { createSession, invalidateUserSessions } from '#lib/server/auth/session.js';
 import { isKnownDevice, rememberDevice } from '#lib/server/auth/devices.js';
 import { sendMail } from '#lib/server/platform/mail.js';
+import { signupNetworkOf } from '#lib/server/trust/signup-network.js';
 import { refreshSearchDocuments } from '#lib/server/search/projection.js';
 import { logger } from '#lib/server/platform/log.js';
 import type { FieldErrors } from '#lib/server/platform/forms.js';
@@ -106,6 +107,7 @@ export async function signUp(
 					email: input.email,
 					handle: input.handle,
 					password_hash: passwordHash,
+					signup_network: await signupNetworkOf(trx, input.ip),
 					created_at: now,
 					updated_at: now
 				})
