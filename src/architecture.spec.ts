@@ -34,7 +34,7 @@ describe('layer boundaries', () => {
 		[
 			'the database layer importing a domain module',
 			'src/lib/server/db/x.ts',
-			'#lib/server/accounts.js'
+			'#lib/server/accounts/index.js'
 		],
 		[
 			'infrastructure importing a domain module',

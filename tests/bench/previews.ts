@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import * as v from 'valibot';
 import { testEngines } from '#lib/server/db/testing.js';
-import * as accounts from '#lib/server/accounts.js';
+import * as accounts from '#lib/server/accounts/index.js';
 import * as work from '#lib/server/work.js';
 import { createFetcher } from '#lib/server/platform/fetcher.js';
 import { startJobs } from '#lib/server/jobs.js';

@@ -5,7 +5,7 @@
 import * as v from 'valibot';
 import type { Db } from '#lib/server/db/connect.js';
 import { DAY_MS } from '#lib/server/platform/time.js';
-import * as accounts from '#lib/server/accounts.js';
+import * as accounts from '#lib/server/accounts/index.js';
 import { updateProfile } from '#lib/server/profiles.js';
 import { setSkills } from '#lib/server/skills.js';
 import { createWork } from '#lib/server/work.js';

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
-import * as accounts from '#lib/server/accounts.js';
+import * as accounts from '#lib/server/accounts/index.js';
 import { avatarUrl } from '#lib/server/avatar-url.js';
 import { getAvatar, removeAvatar, saveAvatar } from '#lib/server/avatars.js';
 import { getOwnProfile } from '#lib/server/profiles.js';

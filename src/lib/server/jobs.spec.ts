@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import type { Db } from '#lib/server/db/connect.js';
 import { createFetcher, type Fetcher } from '#lib/server/platform/fetcher.js';
-import * as accounts from '#lib/server/accounts.js';
+import * as accounts from '#lib/server/accounts/index.js';
 import * as networkAccounts from '#lib/server/network-accounts.js';
 import * as verification from '#lib/server/verification.js';
 import * as work from '#lib/server/work.js';

@@ -5,7 +5,7 @@ import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '#lib/server/db/connect.js';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
-import * as accounts from '#lib/server/accounts.js';
+import * as accounts from '#lib/server/accounts/index.js';
 import { createFetcher } from '#lib/server/platform/fetcher.js';
 import * as previews from '#lib/server/link-previews.js';
 import * as work from '#lib/server/work.js';

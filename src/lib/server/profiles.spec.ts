@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import type { Db } from '#lib/server/db/connect.js';
-import * as accounts from '#lib/server/accounts.js';
+import * as accounts from '#lib/server/accounts/index.js';
 import * as profiles from '#lib/server/profiles.js';
 import { parseForm } from '#lib/server/platform/forms.js';
 import { lookUpProfile } from '#lib/server/public-profile.js';

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { withTransaction, type Executor } from '#lib/server/db/connect.js';
 import type { Availability, Visibility } from '#lib/server/db/schema.js';
-import { isHandleTaken } from '#lib/server/accounts.js';
+import { isHandleTaken } from '#lib/server/accounts/index.js';
 import { handleField } from '#lib/server/auth/validation.js';
 import { optionalText, type FieldErrors } from '#lib/server/platform/forms.js';
 import { refreshSearchDocuments } from '#lib/server/search/projection.js';

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import type { Db } from '#lib/server/db/connect.js';
-import * as accounts from '#lib/server/accounts.js';
+import * as accounts from '#lib/server/accounts/index.js';
 import * as networkAccounts from '#lib/server/network-accounts.js';
 import * as profiles from '#lib/server/profiles.js';
 import { buildPublicProfile } from '#lib/server/public-profile.js';

@@ -3,7 +3,7 @@
 import type { Executor } from '#lib/server/db/connect.js';
 import { withTransaction } from '#lib/server/db/connect.js';
 import { sql } from 'kysely';
-import { HANDLE_HOLD_MS } from '#lib/server/accounts.js';
+import { HANDLE_HOLD_MS } from '#lib/server/accounts/index.js';
 import { consume, type BucketPolicy } from '#lib/server/platform/rate-limit.js';
 import type {
 	CheckOutcome,

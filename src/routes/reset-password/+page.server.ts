@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { clientAddress } from '#lib/server/http/client-address.js';
-import * as accounts from '#lib/server/accounts.js';
+import * as accounts from '#lib/server/accounts/index.js';
 import { resetRequestSchema } from '#lib/server/auth/validation.js';
 import { readForm, parseForm } from '#lib/server/platform/forms.js';
 import type { Actions } from './$types';

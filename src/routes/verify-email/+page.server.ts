@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { clientAddress } from '#lib/server/http/client-address.js';
-import * as accounts from '#lib/server/accounts.js';
+import * as accounts from '#lib/server/accounts/index.js';
 import * as rateLimit from '#lib/server/platform/rate-limit.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import type { Actions, PageServerLoad } from './$types';

@@ -18,7 +18,7 @@ vi.mock(import('#lib/server/auth/password.js'), async (importOriginal) => {
 	};
 });
 
-const accounts = await import('#lib/server/accounts.js');
+const accounts = await import('#lib/server/accounts/index.js');
 const rateLimit = await import('#lib/server/platform/rate-limit.js');
 
 const PASSWORD = 'a long passphrase';

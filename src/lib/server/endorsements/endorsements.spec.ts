@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import type { User } from '#lib/server/db/schema.js';
-import * as accounts from '#lib/server/accounts.js';
+import * as accounts from '#lib/server/accounts/index.js';
 import { submitEndorsement, withdrawEndorsement } from '#lib/server/endorsements/submit.js';
 import {
 	countPending,

@@ -4,7 +4,7 @@ import { runTrust } from '#lib/server/trust/job.js';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import type { Db } from '#lib/server/db/connect.js';
 import type { VerificationStatus } from '#lib/server/db/schema.js';
-import * as accounts from '#lib/server/accounts.js';
+import * as accounts from '#lib/server/accounts/index.js';
 import { submitEndorsement } from '#lib/server/endorsements/submit.js';
 import { decideEndorsement } from '#lib/server/endorsements/moderation.js';
 import { listInbox } from '#lib/server/endorsements/views.js';

@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
-import { findUserById } from '#lib/server/accounts.js';
+import { findUserById } from '#lib/server/accounts/index.js';
 import { findOpenRequest } from '#lib/server/endorsements/requests.js';
 import { findOwnEndorsement } from '#lib/server/endorsements/views.js';
 import { endorsementSchema } from '#lib/server/endorsements/rules.js';

@@ -1,7 +1,7 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { clientAddress } from '#lib/server/http/client-address.js';
-import * as accounts from '#lib/server/accounts.js';
+import * as accounts from '#lib/server/accounts/index.js';
 import { setSessionCookie } from '#lib/server/auth/cookies.js';
 import { resetPasswordSchema } from '#lib/server/auth/validation.js';
 import { parseForm, readForm } from '#lib/server/platform/forms.js';

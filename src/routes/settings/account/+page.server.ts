@@ -1,6 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
-import * as accounts from '#lib/server/accounts.js';
+import * as accounts from '#lib/server/accounts/index.js';
 import { deleteSessionCookie } from '#lib/server/auth/cookies.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import {

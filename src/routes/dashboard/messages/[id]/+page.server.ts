@@ -1,7 +1,7 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
-import { findUserById } from '#lib/server/accounts.js';
+import { findUserById } from '#lib/server/accounts/index.js';
 import { parseForm, parseId, readForm } from '#lib/server/platform/forms.js';
 import * as messages from '#lib/server/messages/index.js';
 import type { Actions, PageServerLoad } from './$types';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
-import * as accounts from '#lib/server/accounts.js';
+import * as accounts from '#lib/server/accounts/index.js';
 import { validateSessionToken } from '#lib/server/auth/session.js';
 import type { Db } from '#lib/server/db/connect.js';
 import { sendMail } from '#lib/server/platform/mail.js';
