@@ -462,6 +462,15 @@ async function mixedLoad(
 ) {
 	const chosen = users.slice(0, 5);
 	const requests: autocannon.Request[] = [];
+	// Signed-out visitors, each from an address of its own (the app trusts X-Forwarded-For here).
+	let visitors = 0;
+	const visitor = () => {
+		visitors++;
+		return {
+			'user-agent': BROWSER_UA,
+			'x-forwarded-for': `198.18.${(visitors >> 8) & 255}.${visitors & 255}`
+		};
+	};
 	for (const [i, user] of chosen.entries()) {
 		const item = items.find((w) => w.user_id === user.id);
 		const other = chosen[(i + 1) % chosen.length];
@@ -471,8 +480,14 @@ async function mixedLoad(
 			'x-forwarded-for': user.address
 		};
 		requests.push(
-			{ method: 'GET', path: `/@${other.handle}`, headers: { 'user-agent': BROWSER_UA } },
-			{ method: 'GET', path: '/search?q=copywriting', headers: { 'user-agent': BROWSER_UA } },
+			{ method: 'GET', path: `/@${other.handle}`, headers: visitor() },
+			// Searches come from many visitors, each within /search's per-address limit.
+			{
+				method: 'GET',
+				path: '/search?q=copywriting',
+				headers: visitor(),
+				setupRequest: (request) => ({ ...request, headers: visitor() })
+			},
 			{ method: 'GET', path: '/dashboard', headers: signedIn },
 			{ method: 'GET', path: `/@${other.handle}/endorse`, headers: signedIn }
 		);
