@@ -95,12 +95,6 @@ const server = http.createServer((req, res) => {
 			unavailable(res, stopping ? 'Shutting down.\n' : 'Starting; try again in a few seconds.\n');
 		return;
 	}
-	inFlight.add(res);
-	res.once('close', () => {
-		inFlight.delete(res);
-		// Keep-alive connections whose last request just finished must not hold the shutdown up.
-		if (stopping) server.closeIdleConnections();
-	});
 	const cache = globalThis.proofworkProfileCache;
 	if (cache && (req.method === 'GET' || req.method === 'HEAD')) {
 		const hit = cache.lookup({
@@ -117,6 +111,14 @@ const server = http.createServer((req, res) => {
 			return;
 		}
 	}
+	// Cached pages above are written at once; a request the app handles may still be running at
+	// shutdown, so it is tracked until its answer is sent.
+	inFlight.add(res);
+	res.once('close', () => {
+		inFlight.delete(res);
+		// Keep-alive connections whose last request just finished must not hold the shutdown up.
+		if (stopping) server.closeIdleConnections();
+	});
 	// Whatever a client sends under these names is discarded; only this process sets them.
 	req.headers[ORIGIN_HEADER_PROTO] = publicUrl ? publicUrl.protocol.slice(0, -1) : 'http';
 	const requestHost = (req.headers.host ?? '').toLowerCase();
