@@ -6,7 +6,6 @@ import {
 	matchText,
 	noSuchAccount,
 	readCount,
-	readDate,
 	readJson,
 	tryFetch,
 	unavailable,
@@ -37,7 +36,6 @@ export const blueskyAdapter: NetworkAdapter = {
 		if (!body || typeof body.did !== 'string')
 			return unexpectedAnswer('Bluesky', result.status, SOURCE);
 		const followers = readCount(body.followersCount);
-		const accountCreatedAt = readDate(body.createdAt);
 		const description = typeof body.description === 'string' ? body.description : '';
 		const match = matchText(description, profileUrls);
 		if (match)
@@ -45,7 +43,6 @@ export const blueskyAdapter: NetworkAdapter = {
 				outcome: 'verified',
 				detail: `Found a link to ${match} in the Bluesky description.`,
 				followers,
-				accountCreatedAt,
 				source: SOURCE
 			};
 		return {

@@ -7,7 +7,6 @@ import {
 	isUnavailable,
 	matchHtmlFragment,
 	readCount,
-	readDate,
 	readJson,
 	tryFetch,
 	unavailable
@@ -97,7 +96,6 @@ export const mastodonAdapter: NetworkAdapter = {
 				source: SOURCE
 			};
 		const followers = readCount(body.followers_count);
-		const accountCreatedAt = readDate(body.created_at);
 		const fields = Array.isArray(body.fields) ? (body.fields as unknown[]) : [];
 		for (const field of fields) {
 			if (!field || typeof field !== 'object') continue;
@@ -108,7 +106,6 @@ export const mastodonAdapter: NetworkAdapter = {
 					outcome: 'verified',
 					detail: `Found a link to ${match} in the profile field "${typeof name === 'string' ? name : ''}".`,
 					followers,
-					accountCreatedAt,
 					source: sourceAt(host)
 				};
 		}
@@ -118,7 +115,6 @@ export const mastodonAdapter: NetworkAdapter = {
 				outcome: 'verified',
 				detail: `Found a link to ${note} in the profile bio.`,
 				followers,
-				accountCreatedAt,
 				source: sourceAt(host)
 			};
 		return {
