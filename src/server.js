@@ -96,7 +96,8 @@ const server = http.createServer((req, res) => {
 		return;
 	}
 	const cache = globalThis.proofworkProfileCache;
-	if (cache && (req.method === 'GET' || req.method === 'HEAD')) {
+	// Only profile pages are cached: other paths skip reading headers for the lookup.
+	if (cache && (req.method === 'GET' || req.method === 'HEAD') && req.url?.startsWith('/@')) {
 		const hit = cache.lookup({
 			path: req.url ?? '',
 			cookie: header(req, 'cookie'),
