@@ -8,10 +8,12 @@ import type { Fetcher } from '#lib/server/platform/fetcher.js';
 import * as verification from '#lib/server/verification.js';
 import * as previews from '#lib/server/link-previews.js';
 import { logger } from '#lib/server/platform/log.js';
+import { isTrustRunDue, runTrust } from '#lib/server/trust/job.js';
 
 export const VERIFY_QUEUE = 'verify-account';
 export const PREVIEW_QUEUE = 'link-preview';
 export const SWEEP_QUEUE = 'sweep-due';
+export const TRUST_QUEUE = 'trust-run';
 const SWEEP_BATCH = 200;
 // Checks and previews spend most of their time waiting on other sites, so several run at once;
 // jobs for one host run one at a time (pg-boss groups), so a slow or dead host holds one worker
@@ -120,6 +122,14 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
 	if (!(await boss.getQueue(SWEEP_QUEUE))) {
 		await boss.createQueue(SWEEP_QUEUE, { policy: 'singleton', retryLimit: 0 });
 	}
+	// One trust run at a time across every server: 'singleton' keeps a second from starting.
+	if (!(await boss.getQueue(TRUST_QUEUE))) {
+		await boss.createQueue(TRUST_QUEUE, {
+			policy: 'singleton',
+			retryLimit: 1,
+			expireInSeconds: 600
+		});
+	}
 
 	// The group is the host the job fetches from: workers take at most one job per host at a time.
 	const group = (host: string | undefined) => (host ? { group: { id: host } } : {});
@@ -151,6 +161,9 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
 		for (const workItemId of due) {
 			if (await send.preview(workItemId, hosts.get(workItemId))) queued++;
 		}
+		// Trust is recomputed when endorsements or trusted members changed (at most once a minute)
+		// and daily in any case; the run rewrites only the search rows whose trust changed.
+		if (await isTrustRunDue(db, now)) await boss.send(TRUST_QUEUE, {});
 		return { checks, previews: queued };
 	}
 
@@ -185,6 +198,12 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
 			return { result };
 		});
 		await boss.work(SWEEP_QUEUE, { pollingIntervalSeconds: 5 }, async () => sweep());
+		await boss.work(TRUST_QUEUE, { pollingIntervalSeconds: 5 }, async () => {
+			const summary = await runTrust(db, { reason: 'schedule' });
+			logger.info({ trust: summary }, 'trust run');
+			if (summary.changed) options.onChange?.();
+			return { changed: summary.changed, ms: summary.ms.total };
+		});
 		// pg-boss runs this cron on one instance at a time, whichever servers are up.
 		await boss.schedule(SWEEP_QUEUE, '* * * * *');
 		await sweep();

@@ -2,7 +2,9 @@ import type { Executor } from '#lib/server/db/connect.js';
 import { withTransaction } from '#lib/server/db/connect.js';
 import type { NetworkAccount } from '#lib/server/db/schema.js';
 import { NETWORK_LABELS, normalizeAccount, type Network } from '#lib/server/networks.js';
+import { getDomain } from 'tldts';
 import { touchProfile } from '#lib/server/profiles.js';
+import { refreshSearchDocuments } from '#lib/server/search/projection.js';
 
 export const MAX_ACCOUNTS = 20;
 export const MAX_FOLLOWERS = 2_000_000_000;
@@ -13,6 +15,28 @@ export interface AccountView extends NetworkAccount {
 
 function label(account: NetworkAccount): AccountView {
 	return { ...account, label: NETWORK_LABELS[account.network as Network] ?? 'Other' };
+}
+
+/** A personal website's registrable domain by the Public Suffix List ("blog.example.co.uk" → "example.co.uk"). */
+export function siteDomainOf(network: string, url: string): string | null {
+	if (network !== 'website') return null;
+	return getDomain(url, { allowPrivateDomains: true })?.toLowerCase() ?? null;
+}
+
+/** Everyone else whose website is on this domain: their proof changes when it is shared or freed. */
+async function refreshDomainSharers(db: Executor, userId: number, domain: string | null) {
+	if (!domain) return;
+	const others = await db
+		.selectFrom('network_accounts')
+		.select('user_id')
+		.distinct()
+		.where('site_domain', '=', domain)
+		.where('user_id', '!=', userId)
+		.execute();
+	await refreshSearchDocuments(
+		db,
+		others.map((o) => o.user_id)
+	);
 }
 
 export async function listAccounts(db: Executor, userId: number): Promise<AccountView[]> {
@@ -79,10 +103,16 @@ export async function addAccount(
 				followers: followers.value,
 				followers_reported_at: followers.value === null ? null : now,
 				position: existing.length,
-				created_at: now
+				created_at: now,
+				site_domain: siteDomainOf(normalized.account.network, normalized.account.url)
 			})
 			.execute();
 		await touchProfile(trx, userId, now);
+		await refreshDomainSharers(
+			trx,
+			userId,
+			siteDomainOf(normalized.account.network, normalized.account.url)
+		);
 		return { ok: true };
 	});
 }
@@ -126,9 +156,12 @@ export async function removeAccount(db: Executor, userId: number, id: number): P
 			.deleteFrom('network_accounts')
 			.where('user_id', '=', userId)
 			.where('id', '=', id)
-			.returning('id')
+			.returning(['id', 'site_domain'])
 			.executeTakeFirst();
-		if (row) await touchProfile(trx, userId);
+		if (row) {
+			await touchProfile(trx, userId);
+			await refreshDomainSharers(trx, userId, row.site_domain);
+		}
 		return !!row;
 	});
 }

@@ -173,8 +173,30 @@ export async function checkAccount(
 		profileUrls
 	);
 	if (check.outcome === 'unreachable' && !options.finalAttempt) return 'retry';
+	return recordCheck(db, accountId, check, {
+		profileUrl: profileUrls[0],
+		now: options.now ?? new Date()
+	});
+}
 
-	const now = options.now ?? new Date();
+/**
+ * Records the result of one back-link check (what checkAccount read from the network) and moves the
+ * badge accordingly. An unreachable network never takes a badge away before four weeks.
+ */
+export async function recordCheck(
+	db: Executor,
+	accountId: number,
+	check: AdapterCheck,
+	options: { profileUrl: string; now: Date }
+): Promise<CheckResult> {
+	const { now } = options;
+	const profileUrls = [options.profileUrl];
+	const account = await db
+		.selectFrom('network_accounts')
+		.select(['user_id'])
+		.where('id', '=', accountId)
+		.executeTakeFirst();
+	if (!account) return 'gone';
 	return withTransaction<CheckResult>(db, async (trx) => {
 		// Re-read under a lock: the owner may have removed the account while the network answered.
 		const current = await trx
@@ -239,6 +261,9 @@ export async function checkAccount(
 							),
 				...(reach
 					? { reach_followers: check.followers, reach_checked_at: now, reach_source: check.source }
+					: {}),
+				...(check.outcome === 'verified' && check.accountCreatedAt
+					? { network_created_at: check.accountCreatedAt }
 					: {})
 			})
 			.where('id', '=', accountId)

@@ -4,6 +4,7 @@ import { isUniqueViolation } from '#lib/server/db/errors.js';
 import { hashPassword } from '#lib/server/auth/password.js';
 import * as rateLimit from '#lib/server/platform/rate-limit.js';
 import { createSession } from '#lib/server/auth/session.js';
+import { signupNetworkOf } from '#lib/server/trust/signup-network.js';
 import { refreshSearchDocuments } from '#lib/server/search/projection.js';
 import { logger } from '#lib/server/platform/log.js';
 import type { FieldErrors } from '#lib/server/platform/forms.js';
@@ -51,6 +52,7 @@ export async function signUp(
 					email: input.email,
 					handle: input.handle,
 					password_hash: passwordHash,
+					signup_network: await signupNetworkOf(trx, input.ip),
 					created_at: now,
 					updated_at: now
 				})

@@ -6,6 +6,7 @@ import {
 	matchText,
 	noSuchAccount,
 	readCount,
+	readDate,
 	readJson,
 	tryFetch,
 	unavailable,
@@ -36,6 +37,7 @@ export const blueskyAdapter: NetworkAdapter = {
 		if (!body || typeof body.did !== 'string')
 			return unexpectedAnswer('Bluesky', result.status, SOURCE);
 		const followers = readCount(body.followersCount);
+		const accountCreatedAt = readDate(body.createdAt);
 		const description = typeof body.description === 'string' ? body.description : '';
 		const match = matchText(description, profileUrls);
 		if (match)
@@ -43,6 +45,7 @@ export const blueskyAdapter: NetworkAdapter = {
 				outcome: 'verified',
 				detail: `Found a link to ${match} in the Bluesky description.`,
 				followers,
+				accountCreatedAt,
 				source: SOURCE
 			};
 		return {

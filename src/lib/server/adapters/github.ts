@@ -8,6 +8,7 @@ import {
 	matchText,
 	noSuchAccount,
 	readCount,
+	readDate,
 	readJson,
 	tryFetch,
 	unavailable,
@@ -66,10 +67,12 @@ export const githubAdapter: NetworkAdapter = {
 		if (!body || typeof body.login !== 'string')
 			return unexpectedAnswer('GitHub', result.status, SOURCE);
 		const followers = readCount(body.followers);
+		const accountCreatedAt = readDate(body.created_at);
 		const found = (match: string, where: string): AdapterCheck => ({
 			outcome: 'verified',
 			detail: `Found a link to ${match} in the GitHub ${where}.`,
 			followers,
+			accountCreatedAt,
 			source: SOURCE
 		});
 		const blog = typeof body.blog === 'string' ? matchText(body.blog, profileUrls) : null;

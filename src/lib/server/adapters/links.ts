@@ -281,3 +281,10 @@ export function readJson(result: FetchResult): Record<string, unknown> | null {
 export function readCount(value: unknown): number | null {
 	return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
 }
+
+/** A creation date the network reports (ISO 8601), or null; never in the future. */
+export function readDate(value: unknown, now = new Date()): Date | undefined {
+	if (typeof value !== 'string') return undefined;
+	const date = new Date(value);
+	return Number.isNaN(date.getTime()) || date > now ? undefined : date;
+}

@@ -7,6 +7,7 @@ import {
 	isUnavailable,
 	matchHtmlFragment,
 	readCount,
+	readDate,
 	readJson,
 	tryFetch,
 	unavailable
@@ -96,6 +97,7 @@ export const mastodonAdapter: NetworkAdapter = {
 				source: SOURCE
 			};
 		const followers = readCount(body.followers_count);
+		const accountCreatedAt = readDate(body.created_at);
 		const fields = Array.isArray(body.fields) ? (body.fields as unknown[]) : [];
 		for (const field of fields) {
 			if (!field || typeof field !== 'object') continue;
@@ -106,6 +108,7 @@ export const mastodonAdapter: NetworkAdapter = {
 					outcome: 'verified',
 					detail: `Found a link to ${match} in the profile field "${typeof name === 'string' ? name : ''}".`,
 					followers,
+					accountCreatedAt,
 					source: sourceAt(host)
 				};
 		}
@@ -115,6 +118,7 @@ export const mastodonAdapter: NetworkAdapter = {
 				outcome: 'verified',
 				detail: `Found a link to ${note} in the profile bio.`,
 				followers,
+				accountCreatedAt,
 				source: sourceAt(host)
 			};
 		return {

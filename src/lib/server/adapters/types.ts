@@ -17,6 +17,8 @@ export interface AdapterCheck {
 	followers: number | null;
 	/** Where the check read from, e.g. 'the Mastodon API' or 'the page itself'. */
 	source: string;
+	/** When the network says the account was created, when it says so (an old account is costly to fake). */
+	accountCreatedAt?: Date | null;
 }
 
 export interface AdapterInstructions {

@@ -9,6 +9,8 @@ export interface UsersTable {
 	email_verified_at: Timestamp | null;
 	handle: string;
 	password_hash: string;
+	/** Keyed hash of the sign-up /24 (IPv4) or /48 (IPv6); never the address itself. */
+	signup_network: string | null;
 	created_at: CreatedAt;
 	updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
@@ -136,6 +138,10 @@ export interface NetworkAccountsTable {
 	reach_followers: number | null;
 	reach_checked_at: Timestamp | null;
 	reach_source: string | null;
+	/** When the network says the account was created, as its last successful check read it. */
+	network_created_at: Timestamp | null;
+	/** A website's registrable domain (Public Suffix List). */
+	site_domain: string | null;
 }
 
 export type VerificationStatus = 'unverified' | 'verified' | 'lapsed';
@@ -269,6 +275,59 @@ export interface ProfileSearchTable {
 	avatar_etag: string | null;
 	/** lower(name) of every skill, for skill filters without a lookup. */
 	skill_keys: string[];
+	/** What trust adds to evidence_rank: above every untrusted profile when the band is not 'none'. */
+	trust_rank: number;
+	trust_band: TrustBand;
+	trusted_groups: number;
+}
+
+export type TrustBand = 'strong' | 'some' | 'none';
+export type SeedKind = 'trusted' | 'identity';
+
+export interface ServerSecretsTable {
+	name: string;
+	value: string;
+}
+
+export interface TrustedMembersTable {
+	user_id: number;
+	reason: string;
+	marked_by: number | null;
+	created_at: CreatedAt;
+}
+
+export interface TrustRunsTable {
+	id: Generated<number>;
+	version: string;
+	reason: string;
+	started_at: Timestamp;
+	finished_at: Timestamp | null;
+	nodes: number;
+	edges: number;
+	seeds: number;
+	clusters: number;
+	changed: number;
+	ms: number;
+}
+
+export interface TrustClustersTable {
+	id: number;
+	size: number;
+	reasons: string[];
+	computed_at: Timestamp;
+}
+
+export interface TrustScoresTable {
+	user_id: number;
+	score: number;
+	inflow: number;
+	rank: number;
+	band: TrustBand;
+	seed_kind: SeedKind | null;
+	cluster_id: number | null;
+	trusted_endorsers: number;
+	algorithm_version: string;
+	computed_at: Timestamp;
 }
 
 export interface ShortlistsTable {
@@ -340,6 +399,11 @@ export interface Database {
 	conversations: ConversationsTable;
 	conversation_messages: ConversationMessagesTable;
 	search_appearances: SearchAppearancesTable;
+	server_secrets: ServerSecretsTable;
+	trusted_members: TrustedMembersTable;
+	trust_runs: TrustRunsTable;
+	trust_clusters: TrustClustersTable;
+	trust_scores: TrustScoresTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -88,11 +88,23 @@ export async function submitEndorsement(db: Executor, args: SubmitInput): Promis
 		if (limited) return { ok: false, status: 429, errors: { form: limited } };
 
 		const flags: string[] = [];
+		// Near-identical texts: this endorser's to other people and, for praise naming nothing of
+		// the person (copy-pasted flattery), anyone else's to anyone; the trigram index finds those
+		// candidates (`%`).
+		const generic = isGeneric(input.body, evidence, input.organisation);
 		const similar = await trx
 			.selectFrom('endorsements')
 			.select('id')
-			.where('endorser_id', '=', endorser.id)
-			.where('subject_id', '!=', subjectId)
+			.where((eb) =>
+				eb.or([
+					eb.and([eb('endorser_id', '=', endorser.id), eb('subject_id', '!=', subjectId)]),
+					eb.and([
+						eb('endorser_id', '!=', endorser.id),
+						eb(sql<string>`body`, '%' as never, input.body),
+						eb.lit(generic)
+					])
+				])
+			)
 			.where(sql<number>`similarity(body, ${input.body})`, '>=', DUPLICATE_SIMILARITY)
 			.execute();
 		if (similar.length) {
@@ -108,7 +120,7 @@ export async function submitEndorsement(db: Executor, args: SubmitInput): Promis
 				.where(sql<boolean>`not ('duplicate' = any(flags))`)
 				.execute();
 		}
-		if (isGeneric(input.body, evidence, input.organisation)) flags.push('generic');
+		if (generic) flags.push('generic');
 
 		const existing = await trx
 			.selectFrom('endorsements')

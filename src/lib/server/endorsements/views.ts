@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '#lib/server/db/connect.js';
 import type { EndorsementStatus } from '#lib/server/db/schema.js';
 import { avatarUrl } from '#lib/server/avatar-url.js';
@@ -64,7 +65,8 @@ export interface PublicEndorsementView extends Omit<
 async function listEndorsementsOf(
 	db: Executor,
 	subjectId: number,
-	statuses: EndorsementStatus[]
+	statuses: EndorsementStatus[],
+	options: { withoutCopies?: boolean } = {}
 ): Promise<EndorsementView[]> {
 	if (statuses.length === 0) return [];
 	const rows = await db
@@ -123,6 +125,7 @@ async function listEndorsementsOf(
 		])
 		.where('e.subject_id', '=', subjectId)
 		.where('e.status', 'in', statuses)
+		.$if(!!options.withoutCopies, (qb) => qb.where(sql<boolean>`not ('duplicate' = any(e.flags))`))
 		.orderBy('e.updated_at', 'desc')
 		.execute();
 	const ids = rows.map((r) => r.id);
@@ -170,14 +173,15 @@ async function listEndorsementsOf(
 }
 
 /**
- * What a visitor may see: accepted endorsements only, never pending or hidden ones, and nothing
+ * What a visitor may see: accepted endorsements only, never pending or hidden ones, never a text
+ * copied across endorsers or people (owners accept flattery; copies prove nothing), and nothing
  * of an endorser whose profile is private (not even that the two endorsed each other).
  */
 export async function listPublicEndorsements(
 	db: Executor,
 	subjectId: number
 ): Promise<PublicEndorsementView[]> {
-	const views = await listEndorsementsOf(db, subjectId, ['accepted']);
+	const views = await listEndorsementsOf(db, subjectId, ['accepted'], { withoutCopies: true });
 	return views.map(({ endorser, flags: _f, reports: _r, status: _s, updatedAt: _u, ...e }) =>
 		endorser.private
 			? { ...e, mutual: false, endorser: { private: true, name: PRIVATE_ENDORSER } }

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '#lib/server/db/connect.js';
 
 // Projection of a profile into its search row (profile_search), the one table search reads.
@@ -23,16 +23,18 @@ export async function refreshSearchDocuments(db: Executor, userIds: number[]): P
 		insert into profile_search (user_id, listed, document, name_vec, skills_vec, work_vec, bio_vec,
 			name_text, skills_text, skill_ids, skill_keys, handle, headline, bio_excerpt, avatar_etag,
 			location, availability, accepted_endorsements, endorsement_score, work_count,
-			verified_accounts, evidence)
+			verified_accounts, evidence, trust_rank, trust_band, trusted_groups)
 		select p.user_id,
 			p.visibility = 'public' and p.display_name is not null and p.headline is not null,
 			strip(n.vec || s.vec || w.vec || b.vec), strip(n.vec), strip(s.vec), strip(w.vec), strip(b.vec),
 			coalesce(p.display_name, u.handle), s.txt, s.ids, s.keys, u.handle, p.headline,
-			left(p.bio_md, 600), a.etag, p.location, p.availability, e.n, e.score, w.n, v.n,
-			e.score + 0.25 * least(w.n, 8) + 0.5 * least(v.n, 4)
+			left(p.bio_md, 600), a.etag, p.location, p.availability, e.n, 0, w.n, v.n,
+			${untrustedEvidence(sql`w.n`, sql`v.n`)},
+			coalesce(t.rank, 0), coalesce(t.band, 'none'), coalesce(t.trusted_endorsers, 0)
 		from profiles p
 		join users u on u.id = p.user_id
 		left join avatars a on a.user_id = p.user_id
+		left join trust_scores t on t.user_id = p.user_id
 		cross join lateral (select to_tsvector('english', coalesce(p.display_name, '') || ' ' || u.handle || ' ' || coalesce(p.headline, '')) as vec) n
 		cross join lateral (
 			select coalesce(to_tsvector('english', string_agg(sk.name, ' ')), ''::tsvector) as vec,
@@ -46,12 +48,12 @@ export async function refreshSearchDocuments(db: Executor, userIds: number[]): P
 			from work_items wi where wi.user_id = p.user_id) w
 		cross join lateral (select to_tsvector('english', p.bio_md) as vec) b
 		cross join lateral (
-			select count(*)::int as n,
-				coalesce(sum(1 + ln(1 + (select count(*) from endorsements r where r.subject_id = en.endorser_id and r.status = 'accepted'))), 0)::float8 as score
+			select count(*)::int as n
 			from endorsements en where en.subject_id = p.user_id and en.status = 'accepted') e
 		cross join lateral (
 			select count(*)::int as n from network_accounts na
-			where na.user_id = p.user_id and na.verification_status = 'verified') v
+			where na.user_id = p.user_id and na.verification_status = 'verified'
+				and not ${sharedDomain(sql`na`)}) v
 		where p.user_id in (${sql.join(userIds)})
 		on conflict (user_id) do update set
 			listed = excluded.listed, document = excluded.document, name_vec = excluded.name_vec,
@@ -62,6 +64,41 @@ export async function refreshSearchDocuments(db: Executor, userIds: number[]): P
 			location = excluded.location, availability = excluded.availability,
 			accepted_endorsements = excluded.accepted_endorsements,
 			endorsement_score = excluded.endorsement_score, work_count = excluded.work_count,
-			verified_accounts = excluded.verified_accounts, evidence = excluded.evidence
+			verified_accounts = excluded.verified_accounts, evidence = excluded.evidence,
+			trust_rank = excluded.trust_rank, trust_band = excluded.trust_band,
+			trusted_groups = excluded.trusted_groups
 	`.execute(db);
+}
+
+/**
+ * Evidence nobody vouched for: published work and proven accounts. Accepted endorsements add
+ * nothing here (anyone can manufacture them); they count through trust_scores.rank instead.
+ */
+function untrustedEvidence(work: RawBuilder<number>, verified: RawBuilder<number>) {
+	return sql<number>`(0.25 * least(${work}, 8) + 0.5 * least(${verified}, 4))::float8`;
+}
+
+/** A website whose registrable domain another person's profile also lists proves nothing. */
+function sharedDomain(account: RawBuilder<unknown>) {
+	return sql<boolean>`(${account}.site_domain is not null and exists (
+		select 1 from network_accounts o
+		where o.site_domain = ${account}.site_domain and o.user_id <> ${account}.user_id))`;
+}
+
+/**
+ * Rewrites only the trust part of the given people's search rows, from trust_scores: what the
+ * trust job runs for everyone whose trust changed, far cheaper than refreshSearchDocuments.
+ */
+export async function refreshTrustColumns(db: Executor, userIds: number[]): Promise<number> {
+	if (userIds.length === 0) return 0;
+	const result = await sql`
+		update profile_search s set
+			trust_rank = t.rank,
+			trust_band = t.band, trusted_groups = t.trusted_endorsers
+		from trust_scores t
+		where t.user_id = s.user_id and s.user_id = any(${userIds}::int[])
+			and (s.trust_band is distinct from t.band or s.trusted_groups <> t.trusted_endorsers
+				or abs(s.trust_rank - t.rank) > 1e-6)
+	`.execute(db);
+	return Number(result.numAffectedRows ?? 0);
 }

@@ -1,6 +1,6 @@
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { Executor } from '#lib/server/db/connect.js';
-import type { Availability } from '#lib/server/db/schema.js';
+import type { Availability, TrustBand } from '#lib/server/db/schema.js';
 import { avatarUrl } from '#lib/server/avatar-url.js';
 import type { SearchQuery } from '#lib/server/search/params.js';
 import {
@@ -30,13 +30,17 @@ export interface SearchResult {
 	acceptedEndorsements: number;
 	workCount: number;
 	verifiedAccounts: number;
+	trustBand: TrustBand;
+	/** Independent endorsers (a closely connected group counts once) who carry trust themselves. */
+	trustedGroups: number;
 	score: number;
 }
 
 /**
  * Public, listed profiles matching the query, best first. Relevance counts each field once (name
- * and headline > skills > work > bio), and any evidence (accepted endorsements, weighted by their
- * authors' standing; work; verified accounts) ranks a profile above every profile without any.
+ * and headline > skills > work > bio). Trust-weighted evidence orders them (docs/trust.md): every
+ * profile vouched for through trusted members ranks above every profile that is not, and any
+ * evidence (trust, work, verified accounts) ranks a profile above every profile without any.
  */
 export async function searchProfiles(
 	db: Executor,
@@ -216,6 +220,8 @@ async function findProfiles(
 			acceptedEndorsements: Number(r.accepted_endorsements),
 			workCount: Number(r.work_count),
 			verifiedAccounts: Number(r.verified_accounts),
+			trustBand: r.trust_band,
+			trustedGroups: Number(r.trusted_groups),
 			score: Number(r.score)
 		})),
 		next: rows.length > PAGE_SIZE && last ? `${last.score}_${last.user_id}` : null
@@ -250,6 +256,8 @@ interface PageRow {
 	accepted_endorsements: number;
 	work_count: number;
 	verified_accounts: number;
+	trust_band: TrustBand;
+	trusted_groups: number;
 	bio_excerpt: string;
 	score: number;
 	snippet?: string;
@@ -267,7 +275,7 @@ async function readPage(
 	const hits = sql<PageRow>`
 		select s.user_id, s.handle, s.name_text, s.headline, s.location, s.availability,
 			s.avatar_etag, s.skills_text, s.accepted_endorsements, s.work_count, s.verified_accounts,
-			s.bio_excerpt, ${score} as score
+			s.trust_band, s.trusted_groups, s.bio_excerpt, ${score} as score
 		from profile_search s
 		where ${sql.join(conditions, sql` and `)}
 		order by score desc, s.user_id desc

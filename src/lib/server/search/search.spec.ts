@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { markTrusted } from '#lib/server/trust/members.js';
+import { runTrust } from '#lib/server/trust/job.js';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import type { Db } from '#lib/server/db/connect.js';
 import type { VerificationStatus } from '#lib/server/db/schema.js';
@@ -99,6 +101,9 @@ describe.each(testEngines())('search on $name', (engine) => {
 		});
 		if (!sent.ok) throw new Error('endorsement refused');
 		await decideEndorsement(t.db, honest.id, sent.id, 'accept');
+		// Endorsements weigh what their authors' trust carries: the fan is vouched for by the operator.
+		await markTrusted(t.db, 'fan', 'known client');
+		await runTrust(t.db);
 		// A pending endorsement of the stuffer must not count as evidence.
 		const stufferId = (await accounts.findUserByHandle(t.db, 'stuffer'))!.id;
 		const stufferSkill = (await skills.listProfileSkills(t.db, stufferId))[0];
@@ -194,9 +199,12 @@ describe.each(testEngines())('search on $name', (engine) => {
 		const honest = (await accounts.findUserByHandle(t.db, 'honest'))!;
 		const [e] = await listInbox(t.db, honest.id);
 		await decideEndorsement(t.db, honest.id, e.id, 'hide');
+		await runTrust(t.db);
 		const hidden = await search(t.db, { q: 'rust' });
 		expect(hidden.results.find((r) => r.handle === 'honest')?.acceptedEndorsements).toBe(0);
+		expect(handles(hidden)[0]).toBe('stuffer');
 		await decideEndorsement(t.db, honest.id, e.id, 'show');
+		await runTrust(t.db);
 		expect(handles(await search(t.db, { q: 'rust' }))[0]).toBe('honest');
 	});
 
