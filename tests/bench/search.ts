@@ -27,6 +27,8 @@ import { createDatabase, type ConnectOptions, type Db } from '#lib/server/db/con
 import { PAGE_SIZE } from '#lib/server/search/bands.js';
 import { parseSearchParams, queryWords, type SearchQuery } from '#lib/server/search/params.js';
 import { searchProfiles } from '#lib/server/search/query.js';
+import { markTrusted } from '#lib/server/trust/members.js';
+import { runTrust } from '#lib/server/trust/job.js';
 import { Random } from '../../src/cli/seed.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -497,6 +499,32 @@ function times(value: number): string {
 	return `${value < 100 ? value.toFixed(1) : value.toFixed(0)}×`;
 }
 
+// One listed member in this many is marked trusted, as an operator would mark the members they
+// know; a trust run then ranks everyone as production does (search p95 is measured with trust).
+const TRUSTED_ONE_IN = 500;
+
+/** Marks trusted members and runs the trust job (also with --trust on an already seeded database). */
+async function seedTrust(db: Db): Promise<void> {
+	const started = performance.now();
+	const { rows } = await sql<{ handle: string }>`
+		select s.handle from profile_search s
+		where s.listed and s.user_id % ${TRUSTED_ONE_IN} = 0
+			and not exists (select 1 from trusted_members t where t.user_id = s.user_id)`.execute(db);
+	for (const { handle } of rows) {
+		const marked = await markTrusted(db, handle, 'benchmark: a member the operator knows');
+		if (!marked.ok) throw new Error(marked.error);
+	}
+	const run = await runTrust(db, { reason: 'benchmark' });
+	const bands = await sql<{ band: string; n: number }>`
+		select trust_band as band, count(*)::int as n from profile_search where listed
+		group by 1 order by 1`.execute(db);
+	console.log(
+		`Trust: ${rows.length} members marked trusted; run in ${run.ms.total} ms; listed profiles by band: ` +
+			bands.rows.map((b) => `${b.band} ${b.n.toLocaleString('en-US')}`).join(', ') +
+			` (${((performance.now() - started) / 1000).toFixed(1)} s in all)`
+	);
+}
+
 async function describeData(db: Db): Promise<{ profiles: number; text: string }> {
 	const counts = await sql<{ profiles: number; listed: number; endorsements: number }>`
 		select (select count(*)::int from profiles) as profiles,
@@ -516,7 +544,8 @@ function readOptions() {
 			profiles: { type: 'string' },
 			'endorsements-per-profile': { type: 'string', default: '10' },
 			database: { type: 'string' },
-			verbose: { type: 'boolean', default: false }
+			verbose: { type: 'boolean', default: false },
+			trust: { type: 'boolean', default: false }
 		}
 	});
 	const postgres = values.database || process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
@@ -528,7 +557,8 @@ function readOptions() {
 		profiles,
 		perProfile: Number(values['endorsements-per-profile']),
 		database: values.database,
-		verbose: values.verbose
+		verbose: values.verbose,
+		trust: values.trust
 	};
 }
 
@@ -543,6 +573,7 @@ async function main(): Promise<void> {
 	}
 	const db = createDatabase(database.connect);
 	cleanups.push(() => db.destroy());
+	if (!database.seeded || options.trust) await seedTrust(db);
 	const version = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(
 		db
 	);

@@ -12,9 +12,12 @@ import {
 import { bandTest, PAGE_SIZE, sampleMatches, type Band } from '#lib/server/search/bands.js';
 
 // What a field matching the words adds to a profile's evidence_rank, each field counted once, so
-// repeating a word in one's own text gains nothing; MAX_TEXT_SCORE is their sum.
-const WEIGHTS = { name: 1.0, skills: 0.6, work: 0.35, bio: 0.15 };
-const MAX_TEXT_SCORE = 2.1;
+// repeating a word in one's own text gains nothing; MAX_TEXT_SCORE is their sum. Words only break
+// near-ties of evidence (issue 12): 0.21 in all is about two work items' worth, so a name match
+// lifts a profile over one with slightly more evidence, never over a better-proven one. Small
+// weights also keep few profiles within the words' reach of a page's last score (bands.ts).
+const WEIGHTS = { name: 0.1, skills: 0.06, work: 0.035, bio: 0.015 };
+const MAX_TEXT_SCORE = 0.21;
 
 export interface SearchResult {
 	userId: number;
@@ -164,9 +167,9 @@ async function findProfiles(
 		if (sample) {
 			// Words add at most MAX_TEXT_SCORE to a profile's evidence_rank and never take anything
 			// away, so a profile ranked that much below the sample's lowest score cannot make the
-			// page. Further down, less can lift it far enough: more than 0.5 below, its skills or
-			// its name must match (work and bio add 0.5 at most); more than 1.1 below, its name must
-			// (the rest add 1.1). A typo match must be ranked above the lowest score itself.
+			// page. Further down, less can lift it far enough: more than 0.05 below, its skills or
+			// its name must match (work and bio add 0.05 at most); more than 0.11 below, its name must
+			// (the rest add 0.11). A typo match must be ranked above the lowest score itself.
 			const { matched } = sample;
 			const withWords = (test: RawBuilder<SqlBool>) =>
 				sql<SqlBool>`(${inDocument}) is true and ${test}`;

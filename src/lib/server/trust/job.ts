@@ -26,6 +26,8 @@ export const HUB_WEIGHT = 0.1;
 /** Standing per independent established endorser (up to five), and what "established" means. */
 export const ESTABLISHED_WEIGHT = 0.02;
 export const ESTABLISHED_S = 90 * 86_400;
+/** Standing of an established, independent account of its own: a hundredth of a vouch. */
+export const OWN_STANDING = 0.002;
 const CHANGE_EPSILON = 1e-4;
 
 export interface RunSummary {
@@ -41,14 +43,26 @@ export interface RunSummary {
 
 /**
  * What trust adds to a search row's evidence_rank. Untrusted evidence (work, proven accounts)
- * reaches at most 10 + 2·ln(1 + 4) ≈ 13.2 and independent established endorsers add at most
- * 2·ln(6) ≈ 3.6, so the TRUSTED_RANK_FLOOR of any band puts every vouched-for profile above every
+ * reaches at most 10 + 2·ln(1 + 4) ≈ 13.2, independent established endorsers add at most
+ * 2·ln(6) ≈ 3.6 and trust short of a band at most 1.7, so the TRUSTED_RANK_FLOOR of any band puts every vouched-for profile above every
  * profile without, whatever the volume; within a band, trust others passed in orders them.
  */
 export function rankFor(band: TrustBand, inflow: number, established: number): number {
 	if (band !== 'none') return TRUSTED_RANK_FLOOR + 4 * Math.log1p(inflow / INFLOW_UNIT);
-	return 2 * Math.log1p(Math.min(5, established));
+	return (
+		2 * Math.log1p(Math.min(5, established)) +
+		UNTRUSTED_INFLOW_WEIGHT * Math.log1p(Math.min(inflow, SOME_INFLOW) / UNTRUSTED_INFLOW_UNIT)
+	);
 }
+/**
+ * Below the bands, the little trust that reaches a profile (from 10⁻⁵ to 0.1 seed units) still
+ * orders it among profiles of the same work and proven accounts, by at most 0.25·ln(1001) ≈ 1.7:
+ * less than two work items, so it never outweighs evidence, yet enough to spread the thousands
+ * of profiles with equal evidence apart (search bounds its pages by how few profiles lie within
+ * the words' reach of the page's last score; 6,800 equal ranks at 100,000 profiles defeated that).
+ */
+const UNTRUSTED_INFLOW_WEIGHT = 0.25;
+const UNTRUSTED_INFLOW_UNIT = 1e-4;
 export const TRUSTED_RANK_FLOOR = 20;
 /** Trust received, in seed units, per step of the log scale within the trusted band. */
 export const INFLOW_UNIT = 0.1;
@@ -143,6 +157,17 @@ export async function runTrust(
 		established[s] = seen.size;
 	}
 	const vouched = (v: number) => bands[v] !== 'none' || established[v] >= 2;
+	// A coordination cluster counts once, for what it receives too: trust that reaches some of its
+	// members (a compromised seed vouching for three of a ring) is shared across the group, so no
+	// member holds more than the group's average.
+	const clusterShare = new Map<number, { sum: number; size: number }>();
+	for (let i = 0; i < n; i++) {
+		if (!coordinated[i]) continue;
+		const share = clusterShare.get(clusters.of[i]) ?? { sum: 0, size: 0 };
+		share.sum += operator[i];
+		share.size++;
+		clusterShare.set(clusters.of[i], share);
+	}
 	const standing = new Float64Array(n);
 	for (let u = 0; u < n; u++) {
 		const out = graph.outStart[u + 1] - graph.outStart[u];
@@ -155,9 +180,16 @@ export async function runTrust(
 			hub /= out;
 		}
 		const identityIn = Math.max(0, identity[u] - (graph.trusted[u] ? 0 : prior[u]));
+		const share = coordinated[u] ? clusterShare.get(clusters.of[u]) : undefined;
 		standing[u] =
-			operator[u] +
-			(graph.trusted[u] ? 0 : 0.5 * prior[u]) +
+			(share ? Math.min(operator[u], share.sum / share.size) : operator[u]) +
+			// An account months old, acting with no group, has something to lose (age cannot be
+			// bought at sign-up; old accounts bought in bulk act together and are coordinated).
+			(!coordinated[u] && nowS - graph.createdAt[u] >= ESTABLISHED_S
+				? OWN_STANDING
+				: 0) +
+			// Old accounts are what a farm buys: acting as a group, they prove nothing of their own.
+			(graph.trusted[u] || coordinated[u] ? 0 : 0.5 * prior[u]) +
 			(coordinated[u] ? 0 : 0.5 * Math.min(identityIn, IDENTITY_CAP)) +
 			ESTABLISHED_WEIGHT * Math.min(5, established[u]) +
 			HUB_WEIGHT * Math.min(1, hub);

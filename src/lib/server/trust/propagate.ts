@@ -5,7 +5,7 @@ import type { Clusters } from '#lib/server/trust/clusters.js';
 // Seeded personalized PageRank (TrustRank) in seed units: T = p + d · Σ pass(u) · w(u→v) / outdeg(u).
 // docs/trust.md argues the constants; the eval worlds (npm run eval:trust) measure them.
 
-export const ALGORITHM_VERSION = 'ppr-2026-12-03.1';
+export const ALGORITHM_VERSION = 'ppr-2026-12-03.2';
 /** Share of an endorser's trust passed on; the rest returns to the seeds (restart 1 − d). */
 export const DAMPING = 0.7;
 /** Pre-trust of a member the operator marked trusted. */
