@@ -185,6 +185,9 @@ export async function listListedProfiles(db: Executor, limit = 50_000) {
 		.where('profiles.visibility', '=', 'public')
 		.where('profiles.display_name', 'is not', null)
 		.where('profiles.headline', 'is not', null)
+		// Limited and suspended accounts are left out, as search leaves them out.
+		.where('users.status', '=', 'active')
+		.where('users.limited_at', 'is', null)
 		.orderBy('profiles.user_id')
 		.limit(limit)
 		.execute();
