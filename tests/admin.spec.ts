@@ -7,7 +7,8 @@ import { logIn, mailedLink, newUser, seriousViolations, signUp } from './helpers
 // grant`, run by playwright.config.ts before the app starts): rules and registration, a report
 // acted on end to end, trusted members, the audit log. JavaScript on and off; axe on /admin pages.
 test.use({ extraHTTPHeaders: { 'X-Forwarded-For': '10.130.0.1' } });
-test.describe.configure({ mode: 'serial' });
+// The operator's path is long (two dozen pages, axe on each admin page): minutes, not seconds.
+test.describe.configure({ mode: 'serial', timeout: 240_000 });
 
 const ADMIN_PASSWORD = 'operator passphrase here';
 
@@ -36,7 +37,7 @@ async function newMember(
 async function adminPage(browser: Browser, javaScriptEnabled: boolean): Promise<Page> {
 	const page = await (await browser.newContext({ javaScriptEnabled })).newPage();
 	await logIn(page, E2E_ADMIN_EMAIL, ADMIN_PASSWORD);
-	await expect(page.getByRole('link', { name: 'Admin' })).toBeVisible();
+	await expect(page.getByRole('link', { name: 'Admin', exact: true })).toBeVisible();
 	return page;
 }
 
@@ -56,7 +57,7 @@ test('the first admin sets a password from the printed link and finds the admin 
 	await page.getByLabel('New password').fill(ADMIN_PASSWORD);
 	await page.getByRole('button', { name: 'Set new password' }).click();
 	await expect(page).toHaveURL(/\/settings\/account/);
-	await page.getByRole('link', { name: 'Admin' }).click();
+	await page.getByRole('link', { name: 'Admin', exact: true }).click();
 	await expect(page.getByRole('heading', { level: 1, name: 'Administration' })).toBeVisible();
 	await expectNoSeriousViolations(page);
 	// The link worked once.
@@ -91,7 +92,7 @@ for (const javaScriptEnabled of [true, false]) {
 		// Registration: approval asks why; an invite link lets its holder straight in.
 		await admin.goto('/admin/registration');
 		await expectNoSeriousViolations(admin);
-		await admin.getByLabel(/^Approval/).check();
+		await admin.getByRole('radio', { name: /^Approval/ }).check();
 		await admin.getByRole('button', { name: 'Save registration mode' }).click();
 		await expect(admin.getByRole('status')).toHaveText('Registration mode saved.');
 		const stranger = await (await browser.newContext({ javaScriptEnabled })).newPage();
@@ -113,13 +114,16 @@ for (const javaScriptEnabled of [true, false]) {
 		await admin.getByRole('button', { name: 'Approve selected' }).click();
 		await expect(admin.getByRole('status')).toHaveText('Approved.');
 
-		await admin.getByLabel(/^Closed/).check();
+		await admin.getByRole('radio', { name: /^Closed/ }).check();
 		await admin.getByRole('button', { name: 'Save registration mode' }).click();
 		await expect(admin.getByRole('status')).toHaveText('Registration mode saved.');
 		await admin.getByLabel('Note').fill(`for the ${js} run`);
 		await admin.getByRole('button', { name: 'Create invite link' }).click();
 		await expect(admin.getByRole('status')).toHaveText('Invite created: copy its link below.');
-		const inviteLink = await admin.getByLabel('Link').first().inputValue();
+		const inviteLink = await admin
+			.getByRole('textbox', { name: 'Link', exact: true })
+			.first()
+			.inputValue();
 		await stranger.goto('/signup');
 		await expect(stranger.getByText(/Sign-ups are closed/)).toBeVisible();
 		const invited = newUser('invt');
@@ -131,7 +135,7 @@ for (const javaScriptEnabled of [true, false]) {
 		await expect(stranger.getByRole('link', { name: `@${invited.handle}` })).toBeVisible();
 		// Back to open, so later sign-ups (and other spec files) work as on a fresh instance.
 		await admin.goto('/admin/registration');
-		await admin.getByLabel(/^Open/).check();
+		await admin.getByRole('radio', { name: /^Open/ }).check();
 		await admin.getByRole('button', { name: 'Save registration mode' }).click();
 		await expect(admin.getByRole('status')).toHaveText('Registration mode saved.');
 
