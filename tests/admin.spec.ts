@@ -311,3 +311,78 @@ async function auditRows(admin: Page): Promise<number> {
 	await admin.goto('/admin/audit');
 	return admin.getByRole('row').count();
 }
+
+test('bad admin input answers 400 with a message next to the field, keeps the rest, and writes no audit row', async ({
+	browser,
+	playwright,
+	baseURL
+}) => {
+	const admin = await adminPage(browser, true);
+	const before = await auditRows(admin);
+	const adminId = await (async () => {
+		await admin.goto('/admin/accounts?q=first_admin');
+		await admin.getByRole('main').getByRole('link', { name: '@first_admin' }).click();
+		await admin.waitForURL(/\/admin\/accounts\/\d+$/);
+		return new URL(admin.url()).pathname.split('/').pop()!;
+	})();
+	const request = await playwright.request.newContext({
+		baseURL,
+		extraHTTPHeaders: {
+			'X-Forwarded-For': '10.130.0.3',
+			Origin: baseURL!,
+			Cookie: await sessionCookie(admin)
+		}
+	});
+	const cases: [string, Record<string, string>, RegExp][] = [
+		[`/admin/accounts/${adminId}?/suspend`, { reason: 'testing' }, /cannot suspend your own/],
+		[`/admin/accounts/${adminId}?/delete`, { reason: 'testing' }, /cannot delete your own/],
+		['/admin/accounts/999999?/suspend', { reason: 'spam' }, /no account with that number/],
+		[`/admin/accounts/${adminId}?/warn`, { reason: 'x'.repeat(1001) }, /at most 1,000/],
+		[
+			`/admin/accounts/${adminId}?/hideMessage`,
+			{ itemId: '999999', reason: 'x' },
+			/no shown message/
+		],
+		['/admin/registration?/mode', { mode: 'sometimes' }, /open, approval or closed/],
+		['/admin/registration?/invite', { maxUses: '0', expiresInDays: '', note: '' }, /between 1 and/],
+		['/admin/registration?/revoke', { id: '999999' }, /does not exist/],
+		['/admin/reports?/resolve', { id: '999999', reason: 'done' }, /no such report/],
+		['/admin/trusted?/mark', { handle: 'nobody_at_all', reason: 'x' }, /No member has that handle/],
+		[
+			'/admin/settings?/save',
+			{ name: '', description: 'kept', contactEmail: 'nope', rulesMd: '' },
+			/Give the instance a name/
+		]
+	];
+	for (const [path, form, message] of cases) {
+		const response = await request.post(path, { form, maxRedirects: 0 });
+		expect(response.status(), path).toBe(400);
+		expect(await response.text(), path).toMatch(message);
+	}
+	expect((await request.get('/admin/accounts/abc')).status()).toBe(404);
+	await request.dispose();
+	expect(await auditRows(admin)).toBe(before);
+
+	// In the browser, the message sits next to the field and the other input stays.
+	await admin.goto('/admin/settings');
+	await admin.getByLabel('Instance name').fill('');
+	await admin.getByLabel('Description').fill('Keep this description');
+	await admin.getByRole('button', { name: 'Save settings' }).click();
+	await expect(admin.getByText('Give the instance a name.')).toBeVisible();
+	await expect(admin.getByLabel('Description')).toHaveValue('Keep this description');
+	await expect(admin.getByLabel('Instance name')).toHaveAttribute('aria-invalid', 'true');
+
+	// The report form: unknown targets are not found; a long comment is refused and kept.
+	const member = await newMember(browser, newUser('badin'));
+	for (const path of ['/report/profile/1e5', '/report/widget/1', '/report/message/999999'])
+		expect((await member.goto(path))!.status(), path).toBe(404);
+	await member.goto(`/@first_admin`);
+	await member.getByRole('link', { name: 'Report this profile' }).click();
+	await member.getByLabel('Other').check();
+	// As from a browser that ignores maxlength, or a hand-made request.
+	await member.getByLabel('Comment (optional)').evaluate((el) => el.removeAttribute('maxlength'));
+	await member.getByLabel('Comment (optional)').fill('y'.repeat(1001));
+	await member.getByRole('button', { name: 'Send report' }).click();
+	await expect(member.getByText('Use at most 1,000 characters.')).toBeVisible();
+	await expect(member.getByLabel('Other')).toBeChecked();
+});

@@ -14,11 +14,13 @@ import { listAudit } from '#lib/server/admin/audit.js';
 import { fieldErrors, parseForm, parseId, readForm } from '#lib/server/platform/forms.js';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
-export const load: PageServerLoad = async ({ params, url }) => {
+export const load: PageServerLoad = async ({ params, url, request }) => {
 	requireAdmin();
 	const id = parseId(params.id);
 	const account = id === null ? undefined : await getAccount(db, id);
-	if (!account) error(404, 'There is no account with that number.');
+	// After a refused action on an unknown account the page says so with the action's 400.
+	if (!account)
+		error(request.method === 'POST' ? 400 : 404, 'There is no account with that number.');
 	const [reports, content, history] = await Promise.all([
 		listReports(db, { accountId: account.id }),
 		listAccountContent(db, account.id),
