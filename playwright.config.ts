@@ -3,6 +3,7 @@ import { defineConfig, devices } from '@playwright/test';
 const PORT = Number(process.env.E2E_PORT || 4173);
 export const ARTIFACTS = 'tests/.artifacts/e2e';
 const FAKE_PORT_BASE = Number(process.env.E2E_FAKE_PORT_BASE || 4181);
+export const E2E_ADMIN_EMAIL = 'first-admin@example.com';
 
 // Debian's Chromium: Playwright cannot download its own browser on a machine without internet.
 const chromium = {
@@ -48,11 +49,13 @@ export default defineConfig({
 			env: { FAKE_PORT_BASE: String(FAKE_PORT_BASE) }
 		},
 		// The built app on a fresh embedded database; its log doubles as the mailbox (no SMTP_URL).
+		// The first admin is granted the way an operator does it (`npm run admin -- grant`), before
+		// the app holds the embedded database; tests/admin.spec.ts reads the printed link.
 		{
-			command: `rm -rf ${ARTIFACTS} && mkdir -p ${ARTIFACTS} && node src/server.js > ${ARTIFACTS}/server.log 2>&1`,
+			command: `rm -rf ${ARTIFACTS} && mkdir -p ${ARTIFACTS} && node src/cli/admin.ts grant --email ${E2E_ADMIN_EMAIL} > ${ARTIFACTS}/admin-grant.log 2>&1 && node src/server.js > ${ARTIFACTS}/server.log 2>&1`,
 			url: `http://localhost:${PORT}/`,
 			reuseExistingServer: false,
-			timeout: 60_000,
+			timeout: 120_000,
 			env: {
 				PORT: String(PORT),
 				HOST: '127.0.0.1',

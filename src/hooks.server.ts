@@ -135,6 +135,25 @@ const handleAuth: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
+/**
+ * Every /admin load and action calls requireAdmin() itself; this only makes a POST from anyone
+ * else to an /admin page without actions answer 404 like the rest, rather than Kit's 405.
+ */
+const handleAdminArea: Handle = async ({ event, resolve }) => {
+	const { pathname } = event.url;
+	if (
+		event.request.method !== 'GET' &&
+		event.request.method !== 'HEAD' &&
+		(pathname === '/admin' || pathname.startsWith('/admin/')) &&
+		!event.locals.user?.isAdmin
+	)
+		return new Response('Not found\n', {
+			status: 404,
+			headers: { 'Content-Type': 'text/plain; charset=utf-8' }
+		});
+	return resolve(event);
+};
+
 const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
 	const response = await resolve(event);
 	const headers = response.headers;
@@ -169,6 +188,7 @@ const handleWrites: Handle = async ({ event, resolve }) => {
 export const handle = sequence(
 	handleDatabaseOutage,
 	handleAuth,
+	handleAdminArea,
 	handleWrites,
 	handleProfilePages,
 	handleSecurityHeaders

@@ -44,7 +44,8 @@ export async function resolveHandle(
 			'profiles.visibility',
 			'profiles.allow_contact',
 			'profiles.updated_at',
-			'avatars.etag'
+			'avatars.etag',
+			'users.status'
 		])
 		.where((eb) => eb(eb.fn('lower', ['users.handle']), '=', handle.toLowerCase()))
 		.executeTakeFirst();
@@ -52,6 +53,8 @@ export async function resolveHandle(
 		const renamed = await findRenamedHandle(db, handle);
 		return renamed ? { kind: 'moved', handle: renamed } : { kind: 'missing' };
 	}
+	// Suspended and not-yet-approved accounts have no pages at all (their data is kept).
+	if (row.status !== 'active') return { kind: 'missing' };
 	if (row.handle !== handle) return { kind: 'moved', handle: row.handle };
 	const isOwner = row.id === viewerId;
 	if (row.visibility === 'private' && !isOwner) return { kind: 'missing' };

@@ -178,16 +178,21 @@ export async function findRenamedHandle(
 
 /** Listed profiles (public, with a name and a headline) for the sitemap. */
 export async function listListedProfiles(db: Executor, limit = 50_000) {
-	return db
-		.selectFrom('profiles')
-		.innerJoin('users', 'users.id', 'profiles.user_id')
-		.select(['users.handle', 'profiles.updated_at'])
-		.where('profiles.visibility', '=', 'public')
-		.where('profiles.display_name', 'is not', null)
-		.where('profiles.headline', 'is not', null)
-		.orderBy('profiles.user_id')
-		.limit(limit)
-		.execute();
+	return (
+		db
+			.selectFrom('profiles')
+			.innerJoin('users', 'users.id', 'profiles.user_id')
+			.select(['users.handle', 'profiles.updated_at'])
+			.where('profiles.visibility', '=', 'public')
+			.where('profiles.display_name', 'is not', null)
+			.where('profiles.headline', 'is not', null)
+			// Limited and suspended accounts are left out, as search leaves them out.
+			.where('users.status', '=', 'active')
+			.where('users.limited_at', 'is', null)
+			.orderBy('profiles.user_id')
+			.limit(limit)
+			.execute()
+	);
 }
 
 export function isListed(

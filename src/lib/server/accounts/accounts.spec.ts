@@ -36,6 +36,7 @@ async function signUp(db: Db, email: string, handle: string, now?: Date) {
 		now
 	});
 	if (!result.ok) throw new Error(JSON.stringify(result.errors));
+	if (result.value.pending) throw new Error('a fresh instance is open: no sign-up waits');
 	return result.value;
 }
 

@@ -1,4 +1,6 @@
+import type { Transaction } from 'kysely';
 import type { Db, Executor } from '#lib/server/db/connect.js';
+import type { Database, User } from '#lib/server/db/schema.js';
 import { logger } from '#lib/server/platform/log.js';
 import { type AccountResult } from '#lib/server/accounts/users.js';
 import { checkCurrentPassword } from '#lib/server/accounts/settings.js';
@@ -18,41 +20,51 @@ export async function deleteAccount(
 	const checked = await checkCurrentPassword(db, input.userId, input.currentPassword, now);
 	if (!checked.ok) return checked;
 	const user = checked.value;
-	await db.transaction().execute(async (trx) => {
-		const skillIds = await skillsUsedBy(trx, user.id);
-		await trx
-			.insertInto('handle_history')
-			.values({ handle: user.handle.toLowerCase(), user_id: null, released_at: now })
-			.onConflict((oc) => oc.column('handle').doUpdateSet({ user_id: null, released_at: now }))
-			.execute();
-		// Its earlier handles keep their hold from when they were released, owned by nobody.
-		await trx
-			.updateTable('handle_history')
-			.set({ user_id: null })
-			.where('user_id', '=', user.id)
-			.execute();
-		// Rows that reference the user (sessions, tokens, devices, profile, network accounts and
-		// their checks, mail about the account) go with it by cascade.
-		await trx.deleteFrom('users').where('id', '=', user.id).execute();
-		await trx
-			.deleteFrom('rate_limit_buckets')
-			.where((eb) =>
-				eb.or([
-					eb('key', '=', `login:account:${user.id}`),
-					eb('key', 'like', `login:account:${user.id}:%`),
-					eb('key', '=', `confirm:account:${user.id}`)
-				])
-			)
-			.execute();
-		// Mail written before mail carried its account (or to the address by someone else).
-		await trx
-			.deleteFrom('outbox')
-			.where((eb) => eb(eb.fn('lower', ['to_address']), '=', user.email.toLowerCase()))
-			.execute();
-		await deleteUnusedSkills(trx, skillIds);
-	});
+	await db.transaction().execute((trx) => removeAccount(trx, user, now));
 	logger.info({ userId: user.id }, 'account deleted');
 	return { ok: true, value: null };
+}
+
+/**
+ * The deletion itself, inside the caller's transaction: self-deletion above and an admin's
+ * deletion (admin/accounts.ts) run exactly this.
+ */
+export async function removeAccount(
+	trx: Transaction<Database>,
+	user: Pick<User, 'id' | 'handle' | 'email'>,
+	now: Date
+): Promise<void> {
+	const skillIds = await skillsUsedBy(trx, user.id);
+	await trx
+		.insertInto('handle_history')
+		.values({ handle: user.handle.toLowerCase(), user_id: null, released_at: now })
+		.onConflict((oc) => oc.column('handle').doUpdateSet({ user_id: null, released_at: now }))
+		.execute();
+	// Its earlier handles keep their hold from when they were released, owned by nobody.
+	await trx
+		.updateTable('handle_history')
+		.set({ user_id: null })
+		.where('user_id', '=', user.id)
+		.execute();
+	// Rows that reference the user (sessions, tokens, devices, profile, network accounts and
+	// their checks, mail about the account) go with it by cascade.
+	await trx.deleteFrom('users').where('id', '=', user.id).execute();
+	await trx
+		.deleteFrom('rate_limit_buckets')
+		.where((eb) =>
+			eb.or([
+				eb('key', '=', `login:account:${user.id}`),
+				eb('key', 'like', `login:account:${user.id}:%`),
+				eb('key', '=', `confirm:account:${user.id}`)
+			])
+		)
+		.execute();
+	// Mail written before mail carried its account (or to the address by someone else).
+	await trx
+		.deleteFrom('outbox')
+		.where((eb) => eb(eb.fn('lower', ['to_address']), '=', user.email.toLowerCase()))
+		.execute();
+	await deleteUnusedSkills(trx, skillIds);
 }
 
 async function skillsUsedBy(db: Executor, userId: number): Promise<number[]> {

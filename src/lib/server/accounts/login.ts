@@ -65,6 +65,21 @@ export async function logIn(
 			errors: { form: 'That email or handle and password do not match an account.' }
 		};
 	}
+	// Told only to someone who knows the password, so it reveals nothing to a stranger.
+	if (user.status === 'suspended')
+		return {
+			ok: false,
+			status: 400,
+			errors: { form: 'This account is suspended. Contact the instance administrators.' }
+		};
+	if (user.status === 'pending')
+		return {
+			ok: false,
+			status: 400,
+			errors: {
+				form: 'Your request to join is waiting for an administrator. We will mail you once it is approved.'
+			}
+		};
 	// Only this address's bucket: the account-wide one refills by itself, so a log-in by its owner
 	// never hands an attacker a fresh hundred attempts.
 	await rateLimit.reset(db, keys.fromIp);

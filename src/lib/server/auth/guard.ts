@@ -24,6 +24,17 @@ export function requireVerifiedUser(): { user: SessionUser; session: ValidSessio
 	return signedIn;
 }
 
+/**
+ * The signed-in admin. Everyone else (anonymous, members, suspended accounts, whose sessions no
+ * longer validate) gets a 404, on GET and POST alike, so the admin area does not say it exists.
+ * Call it on the first line of every /admin load, action and endpoint: layouts do not protect actions.
+ */
+export function requireAdmin(): { user: SessionUser; session: ValidSession } {
+	const { locals } = getRequestEvent();
+	if (!locals.user || !locals.session || !locals.user.isAdmin) error(404, 'Not found');
+	return { user: locals.user, session: locals.session };
+}
+
 const SAFE_PATH_BASE = 'http://proofwork.invalid';
 
 /**

@@ -13,6 +13,7 @@ export interface SessionUser {
 	handle: string;
 	email: string;
 	emailVerified: boolean;
+	isAdmin: boolean;
 }
 
 export interface ValidSession {
@@ -75,9 +76,12 @@ export async function validateSessionToken(
 			'sessions.expires_at',
 			'users.handle',
 			'users.email',
-			'users.email_verified_at'
+			'users.email_verified_at',
+			'users.role'
 		])
 		.where('sessions.id', '=', id)
+		// A suspended (or not yet approved) account's sessions stop working at once.
+		.where('users.status', '=', 'active')
 		.executeTakeFirst();
 	if (!row) return none;
 	if (!constantTimeEqual(new Uint8Array(row.secret_hash), hashSecret(secret))) return none;
@@ -103,7 +107,8 @@ export async function validateSessionToken(
 			id: row.user_id,
 			handle: row.handle,
 			email: row.email,
-			emailVerified: row.email_verified_at !== null
+			emailVerified: row.email_verified_at !== null,
+			isAdmin: row.role === 'admin'
 		}
 	};
 }

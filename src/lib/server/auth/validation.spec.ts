@@ -33,7 +33,10 @@ describe('sign-up form', () => {
 		expect(result.ok && result.data).toEqual({
 			email: 'Ann@Example.com',
 			handle: 'ann_smith',
-			password: 'a long passphrase'
+			password: 'a long passphrase',
+			// Empty unless the person came by an invite link or registration needs approval.
+			invite: '',
+			joinReason: ''
 		});
 	});
 
@@ -61,12 +64,23 @@ describe('sign-up form', () => {
 		expect(result.errors.email).toMatch(/email address like/);
 		expect(result.errors.password).toMatch(/commonly used/);
 		expect(result.errors.handle).toBeUndefined();
-		expect(result.values).toEqual({ email: 'not-an-email', handle: 'ok_handle' });
+		expect(result.values).toEqual({
+			email: 'not-an-email',
+			handle: 'ok_handle',
+			invite: '',
+			joinReason: ''
+		});
 	});
 
 	it('ignores fields the schema does not name', () => {
 		const result = parseForm(signupSchema, form({ ...valid, user_id: '1', is_verified: 'true' }));
-		expect(result.ok && Object.keys(result.data).sort()).toEqual(['email', 'handle', 'password']);
+		expect(result.ok && Object.keys(result.data).sort()).toEqual([
+			'email',
+			'handle',
+			'invite',
+			'joinReason',
+			'password'
+		]);
 		expect(v.is(signupSchema, { ...valid, handle: 'ann' })).toBe(true);
 	});
 });

@@ -102,7 +102,17 @@ export const currentPasswordField = v.pipe(
 export const signupSchema = v.object({
 	email: emailField,
 	handle: handleField,
-	password: newPasswordField
+	password: newPasswordField,
+	// From an invite link (?invite=…), carried in a hidden field.
+	invite: v.optional(
+		v.pipe(v.string(), v.trim(), v.maxLength(100, 'That invite code is not one we made.')),
+		''
+	),
+	// Asked while sign-ups need an admin's approval.
+	joinReason: v.optional(
+		v.pipe(v.string(), v.trim(), v.maxLength(1000, 'Use at most 1,000 characters.')),
+		''
+	)
 });
 
 export const loginSchema = v.object({

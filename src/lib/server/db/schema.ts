@@ -11,9 +11,18 @@ export interface UsersTable {
 	password_hash: string;
 	/** Keyed hash of the sign-up /24 (IPv4) or /48 (IPv6); never the address itself. */
 	signup_network: string | null;
+	role: ColumnType<UserRole, UserRole | undefined, UserRole>;
+	status: ColumnType<AccountStatus, AccountStatus | undefined, AccountStatus>;
+	/** Set while an admin keeps the account out of search and the sitemap. */
+	limited_at: Timestamp | null;
+	join_reason: string | null;
+	invite_id: number | null;
 	created_at: CreatedAt;
 	updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
+
+export type UserRole = 'member' | 'admin';
+export type AccountStatus = 'active' | 'pending' | 'suspended';
 
 export interface SessionsTable {
 	id: string;
@@ -360,12 +369,70 @@ export interface ConversationMessagesTable {
 	author_id: number;
 	body: string;
 	created_at: Timestamp;
+	hidden_at: Timestamp | null;
 }
 
 export interface SearchAppearancesTable {
 	user_id: number;
 	day: string;
 	appearances: number;
+}
+
+export type ReportTargetKind = 'profile' | 'endorsement' | 'message';
+export type ReportCategory = 'spam' | 'rules' | 'other';
+
+export interface ReportsTable {
+	id: Generated<number>;
+	reporter_id: number;
+	target_kind: ReportTargetKind;
+	target_id: number;
+	account_id: number | null;
+	category: ReportCategory;
+	comment: ColumnType<string, string | undefined, string>;
+	snapshot: ColumnType<Record<string, unknown>, string, string>;
+	status: ColumnType<'open' | 'resolved', 'open' | 'resolved' | undefined, 'open' | 'resolved'>;
+	resolution: string | null;
+	resolved_by: number | null;
+	resolved_at: Timestamp | null;
+	created_at: CreatedAt;
+}
+
+export type RegistrationMode = 'open' | 'approval' | 'closed';
+
+export interface InstanceSettingsTable {
+	id: ColumnType<number, number | undefined, never>;
+	name: string;
+	description: ColumnType<string, string | undefined, string>;
+	contact_email: ColumnType<string, string | undefined, string>;
+	rules_md: ColumnType<string, string | undefined, string>;
+	registration: ColumnType<RegistrationMode, RegistrationMode | undefined, RegistrationMode>;
+	updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface InvitesTable {
+	id: Generated<number>;
+	code: string;
+	note: ColumnType<string, string | undefined, string>;
+	max_uses: number;
+	uses: ColumnType<number, number | undefined, number>;
+	expires_at: Timestamp | null;
+	revoked_at: Timestamp | null;
+	created_by: number | null;
+	created_at: CreatedAt;
+}
+
+/** Append-only: the database refuses UPDATE and DELETE. */
+export interface AuditLogTable {
+	id: Generated<number>;
+	actor_id: number | null;
+	actor_label: string;
+	action: string;
+	target_kind: string;
+	target_id: number | null;
+	target_label: ColumnType<string, string | undefined, never>;
+	reason: ColumnType<string, string | undefined, never>;
+	metadata: ColumnType<Record<string, unknown>, string | undefined, never>;
+	created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
 export interface Database {
@@ -404,6 +471,10 @@ export interface Database {
 	trust_runs: TrustRunsTable;
 	trust_clusters: TrustClustersTable;
 	trust_scores: TrustScoresTable;
+	reports: ReportsTable;
+	instance_settings: InstanceSettingsTable;
+	invites: InvitesTable;
+	audit_log: AuditLogTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -75,6 +75,8 @@ async function listEndorsementsOf(
 		.innerJoin('profiles as p', 'p.user_id', 'e.endorser_id')
 		.leftJoin('avatars as a', 'a.user_id', 'e.endorser_id')
 		.leftJoin('work_items as w', 'w.id', 'e.work_item_id')
+		// What a suspended account wrote is not shown anywhere while it is suspended.
+		.where('u.status', '=', 'active')
 		.select((eb) => [
 			'e.id',
 			'e.relationship',

@@ -115,7 +115,15 @@ export interface ConversationView {
 	status: 'open' | 'declined';
 	role: 'recipient' | 'sender';
 	other: { handle: string; name: string; profileVisible: boolean };
-	messages: { id: number; mine: boolean; authorName: string; body: string; createdAt: Date }[];
+	messages: {
+		id: number;
+		mine: boolean;
+		authorName: string;
+		/** Empty when a moderator hid the message. */
+		body: string;
+		hidden: boolean;
+		createdAt: Date;
+	}[];
 	createdAt: Date;
 }
 
@@ -143,7 +151,7 @@ export async function getConversation(
 			.executeTakeFirstOrThrow(),
 		db
 			.selectFrom('conversation_messages')
-			.select(['id', 'author_id', 'body', 'created_at'])
+			.select(['id', 'author_id', 'body', 'created_at', 'hidden_at'])
 			.where('conversation_id', '=', conversationId)
 			.orderBy('created_at')
 			.orderBy('id')
@@ -164,7 +172,8 @@ export async function getConversation(
 			id: m.id,
 			mine: m.author_id === userId,
 			authorName: m.author_id === userId ? 'You' : otherName,
-			body: m.body,
+			body: m.hidden_at ? '' : m.body,
+			hidden: m.hidden_at !== null,
 			createdAt: m.created_at
 		})),
 		createdAt: conversation.created_at

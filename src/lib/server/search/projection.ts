@@ -25,7 +25,8 @@ export async function refreshSearchDocuments(db: Executor, userIds: number[]): P
 			location, availability, accepted_endorsements, endorsement_score, work_count,
 			verified_accounts, evidence, trust_rank, trust_band, trusted_groups)
 		select p.user_id,
-			p.visibility = 'public' and p.display_name is not null and p.headline is not null,
+			p.visibility = 'public' and p.display_name is not null and p.headline is not null
+				and u.status = 'active' and u.limited_at is null,
 			strip(n.vec || s.vec || w.vec || b.vec), strip(n.vec), strip(s.vec), strip(w.vec), strip(b.vec),
 			coalesce(p.display_name, u.handle), s.txt, s.ids, s.keys, u.handle, p.headline,
 			left(p.bio_md, 600), a.etag, p.location, p.availability, e.n, 0, w.n, v.n,

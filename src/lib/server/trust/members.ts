@@ -1,6 +1,6 @@
 import type { Executor } from '#lib/server/db/connect.js';
 
-// Members the operator vouches for: the seeds trust flows from (a CLI now, the admin area later).
+// Members the operator vouches for: the seeds trust flows from (`npm run trust` and /admin/trusted).
 
 export type MarkResult = { ok: true; created: boolean } | { ok: false; error: string };
 
@@ -51,7 +51,14 @@ export async function listTrusted(db: Executor) {
 	return db
 		.selectFrom('trusted_members')
 		.innerJoin('users', 'users.id', 'trusted_members.user_id')
-		.select(['users.handle', 'trusted_members.reason', 'trusted_members.created_at'])
+		.leftJoin('users as marker', 'marker.id', 'trusted_members.marked_by')
+		.select([
+			'users.id',
+			'users.handle',
+			'trusted_members.reason',
+			'trusted_members.created_at',
+			'marker.handle as marked_by'
+		])
 		.orderBy('trusted_members.created_at')
 		.execute();
 }
