@@ -368,6 +368,14 @@ export interface SearchAppearancesTable {
 	appearances: number;
 }
 
+export interface DataExportsTable {
+	id: Generated<number>;
+	user_id: number;
+	requested_at: CreatedAt;
+	/** Set when the zip started streaming: one download a day. */
+	downloaded_at: Timestamp | null;
+}
+
 export interface Database {
 	users: UsersTable;
 	sessions: SessionsTable;
@@ -404,6 +412,7 @@ export interface Database {
 	trust_runs: TrustRunsTable;
 	trust_clusters: TrustClustersTable;
 	trust_scores: TrustScoresTable;
+	data_exports: DataExportsTable;
 }
 
 export type User = Selectable<UsersTable>;
