@@ -1,0 +1,24 @@
+import { redirect } from '@sveltejs/kit';
+import { Readable } from 'node:stream';
+import { db } from '#lib/server/db/index.js';
+import { requireUser } from '#lib/server/auth/guard.js';
+import { exportArchive } from '#lib/server/data-export/archive.js';
+import { startDownload } from '#lib/server/data-export/limits.js';
+import { siteOrigin } from '#lib/server/platform/site.js';
+import type { RequestHandler } from './$types';
+
+// The zip of "Download my data", for the signed-in member only and only right after they asked
+// for it on /settings/account (a POST, which holds the once-a-day limit).
+export const GET: RequestHandler = async () => {
+	const { user } = requireUser();
+	if (!(await startDownload(db, user.id))) redirect(303, '/settings/account?export=lapsed#export');
+	const stream = await exportArchive(db, user.id, { origin: siteOrigin() });
+	const day = new Date().toISOString().slice(0, 10);
+	return new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, {
+		headers: {
+			'Content-Type': 'application/zip',
+			'Content-Disposition': `attachment; filename="proofwork-${user.handle}-${day}.zip"`,
+			'Cache-Control': 'private, no-store'
+		}
+	});
+};
