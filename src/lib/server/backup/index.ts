@@ -137,7 +137,7 @@ async function unpackAndCheck(
 		});
 	} catch (error) {
 		if (error instanceof Error && /end of central directory|invalid|zip/i.test(error.message))
-			throw new Error(`${file} is not a readable backup (${error.message}).`);
+			throw new Error(`${file} is not a readable backup (${error.message}).`, { cause: error });
 		throw error;
 	}
 	const problem = manifestProblem(manifest, { engine, lastShippedMigration: null });
