@@ -14,10 +14,11 @@ export const GET: RequestHandler = async () => {
 	if (!(await startDownload(db, user.id))) redirect(303, '/settings/account?export=lapsed#export');
 	const stream = await exportArchive(db, user.id, { origin: siteOrigin() });
 	const day = new Date().toISOString().slice(0, 10);
+	const name = user.handle.replace(/[^A-Za-z0-9_-]/g, '_');
 	return new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, {
 		headers: {
 			'Content-Type': 'application/zip',
-			'Content-Disposition': `attachment; filename="proofwork-${user.handle}-${day}.zip"`,
+			'Content-Disposition': `attachment; filename="proofwork-${name}-${day}.zip"`,
 			'Cache-Control': 'private, no-store'
 		}
 	});
