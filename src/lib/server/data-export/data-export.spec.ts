@@ -7,7 +7,12 @@ import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import type { Db } from '#lib/server/db/connect.js';
 import { exportArchive } from '#lib/server/data-export/archive.js';
 import { memberDataKeys, missingFromExport } from '#lib/server/data-export/coverage.js';
-import { lastDownload, requestExport, startDownload } from '#lib/server/data-export/limits.js';
+import {
+	lastDownload,
+	releaseDownload,
+	requestExport,
+	startDownload
+} from '#lib/server/data-export/limits.js';
 import { LEFT_OUT, SECTIONS } from '#lib/server/data-export/sections.js';
 import { readZip } from '#lib/server/platform/zip.js';
 import { DAY_MS, MINUTE_MS } from '#lib/server/platform/time.js';
@@ -346,12 +351,16 @@ describe.each(testEngines())('data export on $name', (engine) => {
 
 	it('lets a member download once a day, and only after asking', async () => {
 		const now = new Date('2026-12-01T09:00:00Z');
-		expect(await startDownload(t.db, bob, now)).toBe(false);
+		expect(await startDownload(t.db, bob, now)).toBeNull();
 		expect(await requestExport(t.db, bob, now)).toMatchObject({ ok: true });
 		const later = new Date(now.getTime() + MINUTE_MS);
-		expect(await startDownload(t.db, bob, later)).toBe(true);
+		// A download that failed before sending anything does not use up the day.
+		const failed = await startDownload(t.db, bob, new Date(now.getTime() + 1000));
+		expect(failed).toEqual(expect.any(Number));
+		await releaseDownload(t.db, failed!);
+		expect(await startDownload(t.db, bob, later)).toEqual(failed);
 		// The same request cannot be used twice.
-		expect(await startDownload(t.db, bob, later)).toBe(false);
+		expect(await startDownload(t.db, bob, later)).toBeNull();
 		const refused = await requestExport(t.db, bob, new Date(now.getTime() + 3 * 60 * MINUTE_MS));
 		expect(refused).toEqual({
 			ok: false,
@@ -366,11 +375,11 @@ describe.each(testEngines())('data export on $name', (engine) => {
 		const nextDay = new Date(later.getTime() + DAY_MS);
 		expect(await requestExport(t.db, bob, nextDay)).toMatchObject({ ok: true });
 		// A request not used within ten minutes lapses.
-		expect(await startDownload(t.db, bob, new Date(nextDay.getTime() + 11 * MINUTE_MS))).toBe(
-			false
-		);
+		expect(await startDownload(t.db, bob, new Date(nextDay.getTime() + 11 * MINUTE_MS))).toBeNull();
 		const asksAgain = new Date(nextDay.getTime() + 12 * MINUTE_MS);
 		expect(await requestExport(t.db, bob, asksAgain)).toMatchObject({ ok: true });
-		expect(await startDownload(t.db, bob, new Date(asksAgain.getTime() + MINUTE_MS))).toBe(true);
+		expect(await startDownload(t.db, bob, new Date(asksAgain.getTime() + MINUTE_MS))).toEqual(
+			expect.any(Number)
+		);
 	});
 });

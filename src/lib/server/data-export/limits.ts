@@ -52,12 +52,16 @@ export async function requestExport(
 
 /**
  * Takes the newest open request (asked for in the last few minutes, not yet used) and marks it
- * downloaded, unless a download already happened in the last day. False when there is none.
+ * downloaded, unless a download already happened in the last day. Its id, or null when there is none.
  */
-export async function startDownload(db: Db, userId: number, now = new Date()): Promise<boolean> {
+export async function startDownload(
+	db: Db,
+	userId: number,
+	now = new Date()
+): Promise<number | null> {
 	return db.transaction().execute(async (trx) => {
 		await lockAccount(trx, userId);
-		if ((await lastDownload(trx, userId, now))?.nextAllowedAt) return false;
+		if ((await lastDownload(trx, userId, now))?.nextAllowedAt) return null;
 		const open = await trx
 			.selectFrom('data_exports')
 			.select('id')
@@ -68,14 +72,19 @@ export async function startDownload(db: Db, userId: number, now = new Date()): P
 			.orderBy('requested_at', 'desc')
 			.limit(1)
 			.executeTakeFirst();
-		if (!open) return false;
+		if (!open) return null;
 		await trx
 			.updateTable('data_exports')
 			.set({ downloaded_at: now })
 			.where('id', '=', open.id)
 			.execute();
-		return true;
+		return open.id;
 	});
+}
+
+/** A download that failed before any byte was sent does not count: the request is open again. */
+export async function releaseDownload(db: Executor, id: number): Promise<void> {
+	await db.updateTable('data_exports').set({ downloaded_at: null }).where('id', '=', id).execute();
 }
 
 // Two tabs asking at once must not both get a download: the account row serialises them.
