@@ -6,7 +6,8 @@ import { mailedLink, newUser, seriousViolations, signUp } from './helpers';
 // "Download my data" from Settings → Account, with JavaScript on and off: the zip holds
 // data.json with the member's work and their endorsements, written and received.
 test.use({ extraHTTPHeaders: { 'X-Forwarded-For': '10.62.0.1' } });
-test.describe.configure({ mode: 'serial' });
+// Two sign-ups, two verifications and an endorsement before the first download: slow on a busy machine.
+test.describe.configure({ mode: 'serial', timeout: 90_000 });
 
 const owner = newUser('exportowner');
 const endorser = newUser('exportfan');
