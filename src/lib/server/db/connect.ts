@@ -52,18 +52,29 @@ export function createDatabase(options: ConnectOptions): Db {
 				// PGlite creates the data directory itself but not its parents.
 				fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
 			}
-			const pglite = new PGlite(dir, {
-				extensions: { pg_trgm },
-				// PostgreSQL's default 128 MB of shared buffers would live in this process's WASM heap;
-				// the OS file cache holds the pages anyway.
-				startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB']
-			});
-			await pglite.waitReady;
-			return pglite;
+			return openPglite(dir);
 		})());
 	const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite: open }) });
 	embedded.set(db, open);
 	return db;
+}
+
+/** The embedded engine as the app runs it; `loadDataDir` fills a new directory from a dump. */
+export async function openPglite(dir: string, options: { loadDataDir?: Blob } = {}) {
+	const pglite = new PGlite(dir, {
+		extensions: { pg_trgm },
+		// PostgreSQL's default 128 MB of shared buffers would live in this process's WASM heap;
+		// the OS file cache holds the pages anyway.
+		startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
+		...options
+	});
+	await pglite.waitReady;
+	return pglite;
+}
+
+/** A Kysely over an open PGlite instance; its destroy() closes the instance. */
+export function databaseOn(pglite: PGlite): Db {
+	return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
 }
 
 // The job queue (pg-boss) talks to PGlite directly; PGlite serialises its queries with Kysely's

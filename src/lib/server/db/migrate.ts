@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FileMigrationProvider, Migrator, type MigrationResultSet } from 'kysely/migration';
-import type { Db } from '#lib/server/db/connect.js';
+import { sql } from 'kysely';
+import type { Db, Executor } from '#lib/server/db/connect.js';
 
 export const MIGRATIONS_DIR = path.resolve(process.cwd(), 'migrations');
 
@@ -30,4 +31,20 @@ export async function migrateToLatest(
 		);
 	}
 	return result;
+}
+
+/** The newest migration applied to this database, or null before the first. */
+export async function lastAppliedMigration(db: Executor): Promise<string | null> {
+	const { rows } = await sql<{ name: string }>`
+		select name from kysely_migration order by name desc limit 1`.execute(db);
+	return rows[0]?.name ?? null;
+}
+
+/** The newest migration shipped with this build. */
+export async function lastShippedMigration(folder = MIGRATIONS_DIR): Promise<string | null> {
+	const names = (await fs.readdir(folder))
+		.filter((file) => /\.(ts|js)$/.test(file) && !file.endsWith('.d.ts'))
+		.map((file) => file.replace(/\.(ts|js)$/, ''))
+		.sort();
+	return names.at(-1) ?? null;
 }

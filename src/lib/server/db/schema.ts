@@ -435,6 +435,14 @@ export interface AuditLogTable {
 	created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+export interface DataExportsTable {
+	id: Generated<number>;
+	user_id: number;
+	requested_at: CreatedAt;
+	/** Set when the zip started streaming: one download a day. */
+	downloaded_at: Timestamp | null;
+}
+
 export interface Database {
 	users: UsersTable;
 	sessions: SessionsTable;
@@ -475,6 +483,7 @@ export interface Database {
 	instance_settings: InstanceSettingsTable;
 	invites: InvitesTable;
 	audit_log: AuditLogTable;
+	data_exports: DataExportsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -8,15 +8,22 @@ import {
 	changePasswordSchema,
 	deleteAccountSchema
 } from '#lib/server/auth/validation.js';
-import { readForm, parseForm } from '#lib/server/platform/forms.js';
+import { fieldErrors, readForm, parseForm } from '#lib/server/platform/forms.js';
 import type { Actions, PageServerLoad } from './$types';
 import { siteOrigin } from '#lib/server/platform/site.js';
+import * as dataExports from '#lib/server/data-export/limits.js';
 
-export const load: PageServerLoad = ({ url }) => {
+export const load: PageServerLoad = async ({ url }) => {
 	const { user } = requireUser();
+	const lastDownload = await dataExports.lastDownload(db, user.id);
 	return {
 		account: { email: user.email, handle: user.handle, emailVerified: user.emailVerified },
-		saved: url.searchParams.get('saved')
+		saved: url.searchParams.get('saved'),
+		dataExport: {
+			lastDownloadAt: lastDownload?.at.toISOString() ?? null,
+			nextAllowedAt: lastDownload?.nextAllowedAt?.toISOString() ?? null,
+			lapsed: url.searchParams.get('export') === 'lapsed'
+		}
 	};
 };
 
@@ -56,6 +63,21 @@ export const actions = {
 		redirect(303, '/settings/account?saved=email');
 	},
 
+	// Asking opens a ten-minute window for the download itself (a GET the browser saves as a file).
+	export: async () => {
+		const { user } = requireUser();
+		const result = await dataExports.requestExport(db, user.id);
+		if (!result.ok)
+			return fail(result.status, {
+				action: 'export',
+				errors: fieldErrors({
+					form: `You downloaded your data at ${formatUtc(result.lastDownloadAt)}. You can download it once a day: again from ${formatUtc(result.nextAllowedAt)}.`
+				}),
+				values: {} as Record<string, string>
+			});
+		redirect(303, '/settings/account/export');
+	},
+
 	delete: async (event) => {
 		const { user } = requireUser();
 		const parsed = parseForm(deleteAccountSchema, await readForm(event.request));
@@ -75,3 +97,7 @@ export const actions = {
 		redirect(303, '/?deleted=1');
 	}
 } satisfies Actions;
+
+function formatUtc(date: Date): string {
+	return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
