@@ -99,7 +99,7 @@ function startApps(databaseUrl: string, dir: string): { a: App; b: App } {
 	const env = (jobs: boolean) => ({
 		DATABASE_URL: databaseUrl,
 		// Only B works on jobs; A only enqueues them, so a job done proves the queue is shared.
-		JOBS_IN_PROCESS: jobs ? 'true' : '',
+		JOBS_IN_PROCESS: jobs ? 'true' : 'false',
 		FETCH_ALLOW_ADDRESSES: '127.0.0.1',
 		FETCH_REWRITE: `https://website.example=http://127.0.0.1:${PORTS.site}`
 	});
