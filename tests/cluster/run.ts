@@ -25,6 +25,35 @@ const LOAD_SECONDS = Number(process.env.CLUSTER_LOAD_SECONDS || 5);
 const SLACK_MS = 1_000;
 const NGINX = process.env.NGINX_BIN || '/usr/sbin/nginx';
 
+async function checkPersonalPages(b: App, owner: User, viewer: User): Promise<void> {
+	console.log(
+		'\nSigned-in visitors get the cached page with their own header, never anyone else’s'
+	);
+	const page = `/@${owner.handle}`;
+	const own = `>@${viewer.handle}</a>`;
+	const seen = [await get(b.base, page, viewer.cookie), await get(b.base, page, viewer.cookie)];
+	check(
+		seen.every((p) => p.status === 200 && p.body.includes(own) && p.body.includes('Log out')),
+		`@${viewer.handle} sees their own header on /@${owner.handle} (${seen.map((p) => p.cache).join(', ')})`
+	);
+	check(seen[1].cache === 'hit', `the second look is served from the page cache`);
+	const anonymous = await get(b.base, page);
+	check(
+		anonymous.cache === 'hit' &&
+			!anonymous.body.includes('Log out') &&
+			!anonymous.body.includes(own) &&
+			anonymous.body.includes('Log in'),
+		'a signed-out visitor then gets the signed-out page from the cache'
+	);
+	const theirs = await get(b.base, page, owner.cookie);
+	check(
+		theirs.status === 200 &&
+			theirs.cache !== 'hit' &&
+			theirs.body.includes(`>@${owner.handle}</a>`),
+		'the owner gets a fresh page of their own, not the cached one'
+	);
+}
+
 const proxy = () => `http://127.0.0.1:${PORTS.nginx}`;
 
 /** A form post to one process, as a browser on the public address (nginx) sends it. */
@@ -149,7 +178,10 @@ async function checkLogOut(a: App, b: App, user: User): Promise<void> {
 	const other = `/@${user.handle}`;
 	for (const app of [a, b]) {
 		const page = await get(app.base, '/dashboard', user.cookie);
-		check(page.status === 200, `${app.base}: /dashboard is open to @${user.handle} (${page.status})`);
+		check(
+			page.status === 200,
+			`${app.base}: /dashboard is open to @${user.handle} (${page.status})`
+		);
 	}
 	const out = await post(a.base, '/logout', [], {
 		...user,
@@ -210,7 +242,6 @@ async function checkProfileEdit(a: App, b: App, user: User): Promise<void> {
 	check(viaNginx !== null, 'two requests in a row through nginx (one per process) both show it');
 }
 
-
 async function checkRateLimits(a: App, b: App, user: User): Promise<void> {
 	console.log('\nRate limits are counted in PostgreSQL, for both processes at once');
 	// Five wrong passwords per account and address, then 429: here alternately on A and B.
@@ -250,7 +281,10 @@ async function checkJobs(a: App, user: User, site: { fetched: () => number }): P
 		],
 		{ ...user, address: '10.1.0.3' }
 	);
-	check(created.status === 303, `work with a link saved through A (${created.status ?? created.error})`);
+	check(
+		created.status === 303,
+		`work with a link saved through A (${created.status ?? created.error})`
+	);
 	const shown = await waitFor(
 		async () => (await get(a.base, `/@${user.handle}?fresh`)).body.includes(`Preview of ${title}`),
 		20_000
@@ -299,7 +333,8 @@ async function main(): Promise<void> {
 		console.log('test:cluster needs PostgreSQL (TEST_DATABASE_URL); skipped.');
 		return;
 	}
-	if (!fs.existsSync(NGINX)) throw new Error(`nginx is not installed (${NGINX}); apt-get install nginx`);
+	if (!fs.existsSync(NGINX))
+		throw new Error(`nginx is not installed (${NGINX}); apt-get install nginx`);
 	if (!fs.existsSync(path.join(ROOT, 'build/handler.js')) || process.argv.includes('--build')) {
 		execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
 	}
@@ -324,6 +359,7 @@ async function main(): Promise<void> {
 	// Sign-up is one process, the checks below use the other too: the session is in PostgreSQL.
 	await checkLogOut(a, b, users[0]);
 	await checkProfileEdit(a, b, users[1]);
+	await checkPersonalPages(b, users[1], users[2]);
 	await checkRateLimits(a, b, users[2]);
 	await checkJobs(a, users[1], site);
 	await measureThroughput(users[1]);
