@@ -47,7 +47,9 @@ describe.each(testEngines())('seeding on $name', (engine) => {
 		const member = await accounts.signUp(t.db, {
 			email: 'member@example.com',
 			handle: 'real_member',
-			password: 'a long passphrase'
+			password: 'a long passphrase',
+			ip: '10.9.0.1',
+			origin: 'http://x.test'
 		});
 		expect(member.ok).toBe(true);
 		const first = await seedDatabase(t.db, options);
@@ -83,7 +85,9 @@ describe.each(testEngines())('seeding on $name', (engine) => {
 		const member = await accounts.signUp(t.db, {
 			email: `${drawn}@example.com`,
 			handle: drawn,
-			password: 'a long passphrase'
+			password: 'a long passphrase',
+			ip: '10.9.0.1',
+			origin: 'http://x.test'
 		});
 		expect(member.ok).toBe(true);
 		const result = await seedDatabase(t.db, { ...options, seed: 0 });

@@ -10,7 +10,6 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { cleanUp, cleanups, throwawayDatabase } from '../bench/cleanup.ts';
 import { App, ROOT, sleep } from '../faults/app.ts';
 import { request, signUp, type User } from '../faults/writers.ts';

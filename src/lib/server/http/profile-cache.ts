@@ -136,6 +136,11 @@ function assemble(entry: Entry, nonce: string | null, header: Buffer | null): Bu
 	return Buffer.concat(parts, length);
 }
 
+/** A page's bytes as a Response body, without copying them. */
+function asBody(bytes: Buffer): Uint8Array<ArrayBuffer> {
+	return new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.length);
+}
+
 function liveEntry(key: string, now: number): Entry | undefined {
 	const entry = entries.get(key);
 	if (!entry) return undefined;
@@ -177,7 +182,7 @@ export function getCachedPage(
 	const hit = peekPage(key, now);
 	if (!hit) return undefined;
 	if (visitor && state) countView(state.db, hit.profileId, visitor, new Date(now));
-	return new Response(hit.body, { status: 200, headers: hit.headers });
+	return new Response(asBody(hit.body), { status: 200, headers: hit.headers });
 }
 
 /** The header element alone, without the markers Svelte puts around a component rendered on its own. */
@@ -191,7 +196,7 @@ function headerMarkup(rendered: string): string {
 function compile(body: string, nonce: string | null) {
 	const start = body.indexOf(HEADER_START);
 	const end = start === -1 ? -1 : body.indexOf(HEADER_END, start);
-	const parts =
+	const parts: (string | typeof HEADER)[] =
 		end === -1 ? [body] : [body.slice(0, start), HEADER, body.slice(end + HEADER_END.length)];
 	const header = end === -1 ? null : Buffer.from(body.slice(start, end + HEADER_END.length));
 	const pieces: Piece[] = [];
@@ -381,7 +386,7 @@ export const handleProfilePages: Handle = async ({ event, resolve }) => {
 		if (cached instanceof Response) return cached;
 		if (cached) {
 			if (state) countView(state.db, cached.profileId, visitor);
-			return new Response(new Uint8Array(cached.body), { status: 200, headers: cached.headers });
+			return new Response(asBody(cached.body), { status: 200, headers: cached.headers });
 		}
 	}
 	const response = await resolve(event);
