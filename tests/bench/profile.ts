@@ -286,7 +286,7 @@ function loadAverage(): string {
 function printResults(rows: (Measurement & { all: number[] })[]): void {
 	const [anonymous, signedIn, raw] = rows;
 	console.log(
-		`\n${`GET /@handle (median of ${RUNS})`.padEnd(34)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}   runs (req/s)`
+		`\n${`GET /@handle (median of ${RUNS} runs)`.padEnd(34)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}   runs (req/s)`
 	);
 	for (const row of rows) {
 		console.log(
@@ -294,14 +294,18 @@ function printResults(rows: (Measurement & { all: number[] })[]): void {
 				`${ms(row.p50).padStart(9)}${ms(row.p99).padStart(9)}   ${row.all.map((n) => Math.round(n)).join(', ')}`
 		);
 	}
+	// Each run's ratio compares measures taken seconds apart; on a shared machine whose load moves,
+	// the median of those is steadier than a ratio of medians taken a minute apart. Both print.
+	const perRun = (app: typeof raw) => median(app.all.map((rps, i) => rps / raw.all[i]));
 	const ratios = [
-		['anonymous / raw', anonymous.rps / raw.rps, GOALS.anonymous],
-		['signed-in / raw', signedIn.rps / raw.rps, GOALS.signedIn]
+		['anonymous / raw', perRun(anonymous), anonymous.rps / raw.rps, GOALS.anonymous],
+		['signed-in / raw', perRun(signedIn), signedIn.rps / raw.rps, GOALS.signedIn]
 	] as const;
-	console.log('');
-	for (const [label, ratio, goal] of ratios) {
+	console.log(`\n${''.padEnd(18)}${'per run'.padStart(9)}   ${'of medians'.padStart(10)}`);
+	for (const [label, ratio, ofMedians, goal] of ratios) {
 		console.log(
-			`${label.padEnd(18)}${`${(ratio * 100).toFixed(1)} %`.padStart(9)}   goal ≥ ${goal * 100} %   ${verdict(ratio >= goal)}`
+			`${label.padEnd(18)}${`${(ratio * 100).toFixed(1)} %`.padStart(9)}   ${`${(ofMedians * 100).toFixed(1)} %`.padStart(10)}` +
+				`   goal ≥ ${goal * 100} %   ${verdict(ratio >= goal)}`
 		);
 	}
 }
