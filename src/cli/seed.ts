@@ -1162,12 +1162,13 @@ function generateProfile(r: Random, taken: Set<string>, today: number, n: number
 /** Draws a batch in slices, yielding in between so that the previous batch's writes go on. */
 async function generateBatch(
 	r: Random,
-	taken: Set<string>,
 	today: number,
 	size: number,
 	firstNumber: number
 ): Promise<SeedProfile[]> {
 	const batch: SeedProfile[] = [];
+	// Unique within the batch here; against earlier batches and members by avoidExistingHandles.
+	const taken = new Set<string>();
 	for (let i = 0; i < size; i++) {
 		batch.push(generateProfile(r, taken, today, firstNumber + i));
 		if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
@@ -1748,7 +1749,6 @@ export async function seedDatabase(
 	// Added to a database that has users, a run draws other people than the run before it did.
 	const drawSeed = options.seed + top;
 	const random = new Random(drawSeed);
-	const taken = new Set<string>();
 	// Numbers of the unique handle form: above every id so far, so never one an earlier run used.
 	const firstNumber = top + 1;
 	let spare = firstNumber + options.profiles;
@@ -1769,15 +1769,17 @@ export async function seedDatabase(
 	let sample: SeedProfile | undefined;
 	const reportProfiles = progress('profiles', options.profiles, started, log);
 	const sizeAfter = (done: number) => Math.min(BATCH_SIZE, options.profiles - done);
-	let next = generateBatch(random, taken, today, sizeAfter(0), firstNumber);
+	let next = generateBatch(random, today, sizeAfter(0), firstNumber);
 	for (let done = 0; done < options.profiles;) {
 		const size = sizeAfter(done);
 		const batch = await next;
 		// The next batch is drawn while this one is written: Node and the database work at once.
 		if (done + size < options.profiles) {
-			next = generateBatch(random, taken, today, sizeAfter(done + size), firstNumber + done + size);
+			next = generateBatch(random, today, sizeAfter(done + size), firstNumber + done + size);
 		}
-		if (userCount > 0) renamed += await avoidExistingHandles(db, batch, () => spare++);
+		// Earlier batches are in the database by now: one indexed look-up per batch, instead of a set
+		// of every handle drawn, keeps memory flat however many profiles are seeded.
+		renamed += await avoidExistingHandles(db, batch, () => spare++);
 		sample ??= batch.find((p) => p.visibility === 'public' && p.headline && p.work.length > 1);
 		const inserted = await db
 			.transaction()
@@ -1789,8 +1791,6 @@ export async function seedDatabase(
 		done += size;
 		reportProfiles(done);
 	}
-	// Drawn handles are only ever compared within a run; the set is the biggest thing held.
-	taken.clear();
 	const bulk = userCount === 0 && options.profiles >= BULK_LOAD_PROFILES;
 	const unindexed = <T>(tables: string[], work: () => Promise<T>) =>
 		bulk ? withoutGinIndexes(db, tables, log, work) : work();

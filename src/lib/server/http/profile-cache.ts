@@ -40,6 +40,8 @@ interface Entry {
 	nonce: string | null;
 	expires: number;
 	profileId: number;
+	/** The signed-out answer, once assembled, for a page without a nonce. */
+	signedOut?: CachedPage;
 }
 
 export interface CachedPage {
@@ -162,15 +164,27 @@ export function peekPage(
 ): (CachedPage & { profileId: number }) | undefined {
 	const entry = liveEntry(key, now);
 	if (!entry) return undefined;
+	// A page without a nonce (a profile page ships no script) is the same bytes for every
+	// signed-out visitor: assembled once. Callers copy the headers before changing them.
+	if (!entry.nonce && !header) {
+		entry.signedOut ??= assembled(entry, null, entry.header);
+		return { ...entry.signedOut, profileId: entry.profileId };
+	}
+	return {
+		...assembled(entry, entry.nonce ? freshNonce() : null, header ?? entry.header),
+		profileId: entry.profileId
+	};
+}
+
+function assembled(entry: Entry, fresh: string | null, header: Buffer | null): CachedPage {
 	const headers: Record<string, string> = { ...entry.headers, 'x-proofwork-cache': 'hit' };
-	const fresh = entry.nonce ? freshNonce() : null;
 	if (entry.nonce && fresh) {
 		const csp = headers['content-security-policy'];
 		if (csp) headers['content-security-policy'] = csp.replaceAll(entry.nonce, fresh);
 	}
-	const body = assemble(entry, fresh, header ?? entry.header);
+	const body = assemble(entry, fresh, header);
 	headers['content-length'] = String(body.length);
-	return { headers, body, profileId: entry.profileId };
+	return { headers, body };
 }
 
 /** A cached page for a signed-out visitor as a Response; counts the view when a visitor is given. */
