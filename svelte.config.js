@@ -24,6 +24,11 @@ const config = {
 			'frame-ancestors': ['none']
 		}
 	},
+	// Links are rendered from the site root ("/search", not "./search"), so the site header is the
+	// same bytes on every page and when the profile cache renders it alone (http/profile-cache.ts).
+	paths: {
+		relative: false
+	},
 	// Kit's origin check on form posts stays on: no origin is trusted beyond the app's own.
 	csrf: {
 		trustedOrigins: []

@@ -900,7 +900,19 @@ function iso(ms: number): string {
 	return new Date(ms).toISOString();
 }
 
-function pickHandle(r: Random, first: string, last: string, taken: Set<string>): string {
+// Handles a seed draws look like people's (`emmasmith`, `emma_smith_84`, `esmith1991`); none
+// holds a digit right after an underscore followed by 0, so `<base>_0<n>` is a form no drawn handle
+// takes and, with n unique per run and across runs, unique by construction.
+const HANDLE_MAX = 30;
+const PRETTY_TRIES = 8;
+
+/** The handle no drawn one can take: the base cut so that `_0<n>` fits, n unique per profile. */
+export function uniqueHandle(base: string, n: number): string {
+	const suffix = `_0${n}`;
+	return `${base.slice(0, HANDLE_MAX - suffix.length)}${suffix}`;
+}
+
+function handleBase(r: Random, first: string, last: string): string {
 	const f = asciiLetters(first) || 'pw';
 	const l = asciiLetters(last) || 'user';
 	const bases = [
@@ -912,16 +924,35 @@ function pickHandle(r: Random, first: string, last: string, taken: Set<string>):
 		f,
 		`${f}_${l[0]}`
 	];
-	let base = r.pick(bases).slice(0, 24);
-	if (base.length < 3) base = `${base}_pw`;
+	const base = r.pick(bases).slice(0, 24);
+	return base.length < 3 ? `${base}_pw` : base;
+}
+
+/**
+ * A person-like handle not yet drawn in this run, or after a few tries (once a base's numbered
+ * variants run out, about 1,000 of them) the unique form `<base>_0<n>`: never an endless loop.
+ */
+export function pickHandle(
+	r: Random,
+	first: string,
+	last: string,
+	taken: Set<string>,
+	n: number
+): string {
+	const base = handleBase(r, first, last);
 	const numbered = () =>
 		r.chance(0.5) ? String(r.int(1, 99)) : String(r.pick([r.int(100, 999), r.int(1975, 2005)]));
 	let handle = r.chance(0.6) ? `${base}${r.chance(0.3) ? '_' : ''}${numbered()}` : base;
-	while (taken.has(handle) || RESERVED_HANDLES.has(handle) || !HANDLE_PATTERN.test(handle)) {
-		handle = `${base}${numbered()}`;
+	for (let tries = 0; !isFree(handle, taken); tries++) {
+		handle = tries < PRETTY_TRIES ? `${base}${numbered()}` : uniqueHandle(base, n);
+		if (tries > PRETTY_TRIES) throw new Error(`No free handle for ${base} (${n})`);
 	}
 	taken.add(handle);
 	return handle;
+}
+
+function isFree(handle: string, taken: Set<string>): boolean {
+	return !taken.has(handle) && !RESERVED_HANDLES.has(handle) && HANDLE_PATTERN.test(handle);
 }
 
 function caseStudy(r: Random, brand: string, outcome: string, skills: string[]): string {
@@ -990,12 +1021,12 @@ function accountInput(r: Random, network: Network, f: string, l: string, handle:
 	}
 }
 
-function generateProfile(r: Random, taken: Set<string>, today: number): SeedProfile {
+function generateProfile(r: Random, taken: Set<string>, today: number, n: number): SeedProfile {
 	const culture = r.pick(CULTURES);
 	// A share of people carry names from two traditions.
 	const first = r.pick(culture.first);
 	const last = r.chance(0.1) ? r.pick(r.pick(CULTURES).last) : r.pick(culture.last);
-	const handle = pickHandle(r, first, last, taken);
+	const handle = pickHandle(r, first, last, taken, n);
 	const kind = r.pick(ARCHETYPES);
 	const createdAt = today - r.int(1, 730) * DAY_MS + r.int(0, DAY_MS - 1);
 	const updatedAt = createdAt + Math.floor(r.next() * (today - createdAt));
@@ -1131,13 +1162,15 @@ function generateProfile(r: Random, taken: Set<string>, today: number): SeedProf
 /** Draws a batch in slices, yielding in between so that the previous batch's writes go on. */
 async function generateBatch(
 	r: Random,
-	taken: Set<string>,
 	today: number,
-	size: number
+	size: number,
+	firstNumber: number
 ): Promise<SeedProfile[]> {
 	const batch: SeedProfile[] = [];
+	// Unique within the batch here; against earlier batches and members by avoidExistingHandles.
+	const taken = new Set<string>();
 	for (let i = 0; i < size; i++) {
-		batch.push(generateProfile(r, taken, today));
+		batch.push(generateProfile(r, taken, today, firstNumber + i));
 		if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
 	}
 	return batch;
@@ -1306,6 +1339,78 @@ async function insertBatch(
 	};
 }
 
+/**
+ * Gives the unique form `<handle>_0<n>` to any drawn handle or email the database already holds
+ * (an earlier seed, a real member, a handle held after a rename), so seeding adds to a database
+ * that has members. One indexed look-up per batch; repeated until nothing clashes.
+ */
+async function avoidExistingHandles(
+	db: Executor,
+	batch: SeedProfile[],
+	spareNumber: () => number
+): Promise<number> {
+	let replaced = 0;
+	for (;;) {
+		const handles = batch.map((p) => p.handle);
+		const emails = batch.map((p) => p.email);
+		const clash = await sql<{ handle: string | null; email: string | null }>`
+			select lower(handle) as handle, null as email from users
+				where lower(handle) = any(${handles}::text[])
+			union all select handle, null from handle_history where handle = any(${handles}::text[])
+			union all select null, lower(email) from users where lower(email) = any(${emails}::text[])`.execute(
+			db
+		);
+		if (clash.rows.length === 0) return replaced;
+		const takenHandles = new Set(clash.rows.map((row) => row.handle));
+		const takenEmails = new Set(clash.rows.map((row) => row.email));
+		for (const p of batch) {
+			if (!takenHandles.has(p.handle) && !takenEmails.has(p.email)) continue;
+			p.handle = uniqueHandle(p.handle, spareNumber());
+			p.email = `${p.handle}@example.com`;
+			replaced++;
+		}
+	}
+}
+
+// A fresh database this large is filled faster without its GIN indexes (trigram and full text),
+// which are then built once from the finished tables instead of entry by entry.
+const BULK_LOAD_PROFILES = 20_000;
+
+/**
+ * Runs `work` with the GIN indexes of `tables` dropped, and builds them again afterwards, also
+ * when `work` fails. Only for a database nobody uses yet: queries would scan meanwhile.
+ */
+async function withoutGinIndexes<T>(
+	db: Db,
+	tables: string[],
+	log: (line: string) => void,
+	work: () => Promise<T>
+): Promise<T> {
+	const found = await sql<{ name: string; definition: string }>`
+		select indexname as name, indexdef as definition from pg_indexes
+		where schemaname = current_schema() and tablename = any(${tables}::text[])
+			and indexdef ~* ' using gin '`.execute(db);
+	for (const index of found.rows) await sql`drop index ${sql.id(index.name)}`.execute(db);
+	try {
+		return await work();
+	} finally {
+		const started = performance.now();
+		await inPairs(
+			found.rows.map((index) => async () => {
+				await db.transaction().execute(async (trx) => {
+					await sql`set local maintenance_work_mem = '256MB'`.execute(trx);
+					// The definition comes from the catalogue, as PostgreSQL itself printed it.
+					await sql.raw(index.definition).execute(trx);
+				});
+			})
+		);
+		log(
+			`  ${found.rows.length} GIN indexes on ${tables.join(', ')} built · ` +
+				`${((performance.now() - started) / 1000).toFixed(1)} s · ${memory()}`
+		);
+	}
+}
+
 /** Creates the skill pool where missing and returns each skill's id by its lowercased name. */
 async function ensureSkills(db: Db): Promise<Map<string, number>> {
 	await sql`
@@ -1470,16 +1575,17 @@ async function insertEndorsements(trx: Executor, c: EndorsementColumns): Promise
 }
 
 /** Prints progress on one line on a terminal, and at every tenth otherwise. */
-function progress(label: string, total: number, started: number) {
+/** Reports progress at every tenth, with the time so far and the memory held. */
+function progress(label: string, total: number, started: number, log: (line: string) => void) {
 	let lastDecile = 0;
 	return (done: number) => {
 		const decile = Math.floor((done / total) * 10);
-		if (!process.stdout.isTTY && decile <= lastDecile && done !== total) return;
+		if (decile <= lastDecile && done !== total) return;
 		lastDecile = decile;
 		const seconds = ((performance.now() - started) / 1000).toFixed(1);
-		const line = `  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} ${label} · ${seconds} s`;
-		if (process.stdout.isTTY) process.stdout.write(`\r${line}${done === total ? '\n' : ''}`);
-		else console.log(line);
+		log(
+			`  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} ${label} · ${seconds} s · ${memory()}`
+		);
 	};
 }
 
@@ -1497,13 +1603,14 @@ async function seedEndorsements(
 	ids: number[],
 	perProfile: number,
 	seed: number,
-	today: number
+	today: number,
+	log: (line: string) => void
 ): Promise<number> {
 	if (perProfile === 0 || ids.length < 2) return 0;
 	// A stream of its own, so that profiles stay the same whatever the number of endorsements.
 	const random = new Random(seed ^ 0x5eed_e4d0);
 	const subjectsPerBatch = Math.max(1, Math.floor(ENDORSEMENT_BATCH_SIZE / perProfile));
-	const report = progress('people endorsed', ids.length, performance.now());
+	const report = progress('people endorsed', ids.length, performance.now(), log);
 	let rows = 0;
 	let endorsed = 0;
 	const tasks: (() => Promise<void>)[] = [];
@@ -1523,8 +1630,8 @@ async function seedEndorsements(
 }
 
 /** The search row of every seeded person, from the same statement the app runs on every change. */
-async function buildSearchRows(db: Db, ids: number[]): Promise<void> {
-	const report = progress('search rows', ids.length, performance.now());
+async function buildSearchRows(db: Db, ids: number[], log: (line: string) => void): Promise<void> {
+	const report = progress('search rows', ids.length, performance.now(), log);
 	let built = 0;
 	const tasks: (() => Promise<void>)[] = [];
 	for (let from = 0; from < ids.length; from += SEARCH_CHUNK_SIZE) {
@@ -1559,7 +1666,8 @@ function readOptions() {
 			'Usage: npm run seed -- [--profiles N] [--endorsements-per-profile E] [--seed S] [--reset]\n' +
 				'Seeds DATABASE_URL (PostgreSQL) or PGLITE_DATA_DIR (default ./data/pglite) with N profiles\n' +
 				'and about N × E endorsements between them (default E = 10), then builds their search rows.\n' +
-				'--reset deletes every user (and everything they own) first.'
+				'Adds to the users already there (seeded handles never clash with theirs); --reset deletes\n' +
+				'every user (and everything they own) first.'
 		);
 		process.exit(0);
 	}
@@ -1589,6 +1697,125 @@ function formatRate(rows: number, ms: number): string {
 	return Math.round((rows / ms) * 1000).toLocaleString('en-US');
 }
 
+export interface SeedOptions {
+	profiles: number;
+	endorsementsPerProfile: number;
+	seed: number;
+	reset: boolean;
+}
+
+export interface SeedResult {
+	/** Users that were there before (0 after --reset). */
+	existing: number;
+	totals: RowCounts & { endorsements: number };
+	/** Drawn handles the database already held, given the unique form instead. */
+	renamed: number;
+	sample?: { email: string; handle: string };
+	ms: number;
+}
+
+/** Megabytes of resident memory now, and the most this process has held. */
+function memory(): string {
+	const rss = process.memoryUsage.rss() / 1_048_576;
+	const peak = process.resourceUsage().maxRSS / 1024;
+	return `RSS ${Math.round(rss)} MB (peak ${Math.round(peak)} MB)`;
+}
+
+/**
+ * Adds `profiles` seeded people (and their endorsements between each other, and their search
+ * rows) to a migrated database, next to whoever is already there; `reset` deletes every user
+ * first. Memory stays bounded by the batch size plus one id and one handle per seeded profile.
+ */
+export async function seedDatabase(
+	db: Db,
+	options: SeedOptions,
+	log: (line: string) => void = () => {}
+): Promise<SeedResult> {
+	const existing = await sql<{ n: number; top: number }>`
+		select count(*)::int as n, coalesce(max(id), 0)::int as top from users`.execute(db);
+	let { n: userCount, top } = existing.rows[0];
+	if (options.reset && userCount > 0) {
+		await sql`truncate table users cascade`.execute(db);
+		log(`Deleted ${userCount.toLocaleString('en-US')} users and everything they owned.`);
+		userCount = 0;
+		top = 0;
+	} else if (userCount > 0) {
+		log(`Adding to the ${userCount.toLocaleString('en-US')} users already there.`);
+	}
+
+	const started = performance.now();
+	const passwordHash = await hashPassword(SEED_PASSWORD);
+	const skillIds = await ensureSkills(db);
+	// Added to a database that has users, a run draws other people than the run before it did.
+	const drawSeed = options.seed + top;
+	const random = new Random(drawSeed);
+	// Numbers of the unique handle form: above every id so far, so never one an earlier run used.
+	const firstNumber = top + 1;
+	let spare = firstNumber + options.profiles;
+	let renamed = 0;
+	// Dates count back from today (UTC), so a seed run on the same day is identical.
+	const today = new Date(new Date().toISOString().slice(0, 10)).getTime();
+	const totals: RowCounts & { endorsements: number } = {
+		users: 0,
+		profiles: 0,
+		profile_skills: 0,
+		work_items: 0,
+		work_item_skills: 0,
+		network_accounts: 0,
+		profile_views: 0,
+		endorsements: 0
+	};
+	const ids: number[] = [];
+	let sample: SeedProfile | undefined;
+	const reportProfiles = progress('profiles', options.profiles, started, log);
+	const sizeAfter = (done: number) => Math.min(BATCH_SIZE, options.profiles - done);
+	let next = generateBatch(random, today, sizeAfter(0), firstNumber);
+	for (let done = 0; done < options.profiles;) {
+		const size = sizeAfter(done);
+		const batch = await next;
+		// The next batch is drawn while this one is written: Node and the database work at once.
+		if (done + size < options.profiles) {
+			next = generateBatch(random, today, sizeAfter(done + size), firstNumber + done + size);
+		}
+		// Earlier batches are in the database by now: one indexed look-up per batch, instead of a set
+		// of every handle drawn, keeps memory flat however many profiles are seeded.
+		renamed += await avoidExistingHandles(db, batch, () => spare++);
+		sample ??= batch.find((p) => p.visibility === 'public' && p.headline && p.work.length > 1);
+		const inserted = await db
+			.transaction()
+			.execute((trx) => insertBatch(trx, batch, passwordHash, skillIds));
+		for (const key of Object.keys(inserted.counts) as (keyof RowCounts)[]) {
+			totals[key] += inserted.counts[key];
+		}
+		ids.push(...inserted.ids);
+		done += size;
+		reportProfiles(done);
+	}
+	const bulk = userCount === 0 && options.profiles >= BULK_LOAD_PROFILES;
+	const unindexed = <T>(tables: string[], work: () => Promise<T>) =>
+		bulk ? withoutGinIndexes(db, tables, log, work) : work();
+	totals.endorsements = await unindexed(['endorsements'], () =>
+		seedEndorsements(db, ids, options.endorsementsPerProfile, drawSeed, today, log)
+	);
+	// Search rows read endorsement counts from an index alone once the visibility map is set.
+	await sql`vacuum analyze endorsements`.execute(db);
+	await unindexed(['profile_search'], () => buildSearchRows(db, ids, log));
+	// Fresh statistics, so that the planner sees the seeded sizes straight away; and the vacuum
+	// a database gets in use: visibility maps for index-only scans, GIN pending lists merged.
+	const vacuumStarted = performance.now();
+	await sql`vacuum analyze`.execute(db);
+	log(
+		`  vacuum analyze · ${((performance.now() - vacuumStarted) / 1000).toFixed(1)} s · ${memory()}`
+	);
+	return {
+		existing: userCount,
+		totals,
+		renamed,
+		sample: sample && { email: sample.email, handle: sample.handle },
+		ms: performance.now() - started
+	};
+}
+
 async function main(): Promise<void> {
 	const options = readOptions();
 	const connection = {
@@ -1599,89 +1826,30 @@ async function main(): Promise<void> {
 	const db = createDatabase(connection);
 	try {
 		await migrateToLatest(db);
-		const existing = await sql<{ n: number }>`select count(*)::int as n from users`.execute(db);
-		const userCount = existing.rows[0].n;
-		if (userCount > 0 && !options.reset) {
-			console.error(
-				`The ${engine} database already has ${userCount.toLocaleString('en-US')} users; seeding would mix ` +
-					'fake accounts with them. Run again with --reset to delete every user and their data first.'
-			);
-			process.exitCode = 1;
-			return;
-		}
-		if (options.reset && userCount > 0) {
-			await sql`truncate table users cascade`.execute(db);
-			console.log(`Deleted ${userCount.toLocaleString('en-US')} users and everything they owned.`);
-		}
-
-		const started = performance.now();
-		const passwordHash = await hashPassword(SEED_PASSWORD);
-		const skillIds = await ensureSkills(db);
-		const random = new Random(options.seed);
-		const taken = new Set<string>();
-		// Dates count back from today (UTC), so a seed run on the same day is identical.
-		const today = new Date(new Date().toISOString().slice(0, 10)).getTime();
-		const totals: RowCounts & { endorsements: number } = {
-			users: 0,
-			profiles: 0,
-			profile_skills: 0,
-			work_items: 0,
-			work_item_skills: 0,
-			network_accounts: 0,
-			profile_views: 0,
-			endorsements: 0
-		};
-		const ids: number[] = [];
-		let sample: SeedProfile | undefined;
 		console.log(
 			`Seeding ${options.profiles.toLocaleString('en-US')} profiles into ${engine} (seed ${options.seed})…`
 		);
-		const reportProfiles = progress('profiles', options.profiles, started);
-		const sizeAfter = (done: number) => Math.min(BATCH_SIZE, options.profiles - done);
-		let next = generateBatch(random, taken, today, sizeAfter(0));
-		for (let done = 0; done < options.profiles;) {
-			const size = sizeAfter(done);
-			const batch = await next;
-			// The next batch is drawn while this one is written: Node and the database work at once.
-			if (done + size < options.profiles) {
-				next = generateBatch(random, taken, today, sizeAfter(done + size));
-			}
-			sample ??= batch.find((p) => p.visibility === 'public' && p.headline && p.work.length > 1);
-			const inserted = await db
-				.transaction()
-				.execute((trx) => insertBatch(trx, batch, passwordHash, skillIds));
-			for (const key of Object.keys(inserted.counts) as (keyof RowCounts)[]) {
-				totals[key] += inserted.counts[key];
-			}
-			ids.push(...inserted.ids);
-			done += size;
-			reportProfiles(done);
-		}
-		totals.endorsements = await seedEndorsements(
-			db,
-			ids,
-			options.endorsementsPerProfile,
-			options.seed,
-			today
-		);
-		// Search rows read endorsement counts from an index alone once the visibility map is set.
-		await sql`vacuum analyze endorsements`.execute(db);
-		await buildSearchRows(db, ids);
-		// Fresh statistics, so that the planner sees the seeded sizes straight away; and the vacuum
-		// a database gets in use: visibility maps for index-only scans, GIN pending lists merged.
-		await sql`vacuum analyze`.execute(db);
-		const elapsed = performance.now() - started;
-		const rows = Object.values(totals).reduce((sum, n) => sum + n, 0);
-		for (const [table, n] of Object.entries(totals)) {
+		const result = await seedDatabase(db, options, (line) => console.log(line));
+		const rows = Object.values(result.totals).reduce((sum, n) => sum + n, 0);
+		for (const [table, n] of Object.entries(result.totals)) {
 			console.log(`  ${table.padEnd(17)} ${n.toLocaleString('en-US').padStart(11)} rows`);
+		}
+		if (result.renamed > 0) {
+			console.log(
+				`  ${result.renamed.toLocaleString('en-US')} drawn handles were taken already and got the unique form`
+			);
 		}
 		console.log(
 			`Seeded ${options.profiles.toLocaleString('en-US')} profiles (${rows.toLocaleString('en-US')} rows, ` +
-				`search rows included) in ${(elapsed / 1000).toFixed(1)} s: ${formatRate(rows, elapsed)} rows/s, ` +
-				`${formatRate(options.profiles, elapsed)} profiles/s.`
+				`search rows included) in ${(result.ms / 1000).toFixed(1)} s: ${formatRate(rows, result.ms)} rows/s, ` +
+				`${formatRate(options.profiles, result.ms)} profiles/s; ${memory()}.`
 		);
 		console.log(`Every seeded account's password: ${SEED_PASSWORD}`);
-		if (sample) console.log(`For example, log in as ${sample.email} and open /@${sample.handle}`);
+		if (result.sample) {
+			console.log(
+				`For example, log in as ${result.sample.email} and open /@${result.sample.handle}`
+			);
+		}
 	} finally {
 		await db.destroy();
 	}

@@ -27,6 +27,8 @@ export interface AppOptions {
 	env: Record<string, string>;
 	logFile: string;
 	shutdownTimeout: number;
+	/** The address people use, when it is not this process's own (behind a proxy). */
+	publicUrl?: string;
 }
 
 export class App {
@@ -52,7 +54,7 @@ export class App {
 				...this.options.env,
 				PORT: String(this.options.port),
 				HOST: '127.0.0.1',
-				PUBLIC_URL: this.base,
+				PUBLIC_URL: this.options.publicUrl ?? this.base,
 				SMTP_URL: '',
 				ADDRESS_HEADER: 'x-forwarded-for',
 				XFF_DEPTH: '1',

@@ -5,8 +5,9 @@ import type { Executor } from '#lib/server/db/connect.js';
 import {
 	countView,
 	getCachedPage,
+	getPersonalisedPage,
+	installProfileCache,
 	invalidateProfilePages,
-	personalise as personaliseWith,
 	storePage,
 	TTL_MS,
 	type Visitor
@@ -18,10 +19,19 @@ vi.mock('#lib/server/views.js', async (original) => ({
 }));
 const { recordView } = await import('#lib/server/views.js');
 
-const renderHeader = (user: { handle: string; emailVerified: boolean }) =>
+const renderHeader = (user: { handle: string; emailVerified: boolean } | null) =>
 	render(SiteHeader, { props: { user } }).body;
-const personalise = (body: string, user: { handle: string; emailVerified: boolean }) =>
-	personaliseWith(body, user, renderHeader);
+installProfileCache({ db: {} as Executor, renderHeader });
+// The header as it sits in a page: without the markers of a component rendered on its own.
+const markup = (user: { handle: string; emailVerified: boolean } | null) =>
+	renderHeader(user).slice('<!--[-->'.length, -'<!--]-->'.length);
+
+/** The page for `user` from a cache holding `body` as the signed-out page of profile 1. */
+async function personalise(body: string, user: { handle: string; emailVerified: boolean }) {
+	invalidateProfilePages();
+	await storePage('/@owner', 1, new Response(body), 0);
+	return getPersonalisedPage('/@owner', { ...user, id: 2 }, 1)?.body.toString();
+}
 
 function rendered(nonce: string) {
 	return new Response(`<html><script nonce="${nonce}">start()</script></html>`, {
@@ -63,11 +73,11 @@ describe('profile page cache', () => {
 	});
 });
 
-const anonymousPage = `<html><body><a href="#main">Skip</a><div id="site-header"><header><nav aria-label="Main"><ul><li><a href="/login">Log in</a></li></ul></nav></header></div><main id="main"><div class="card">Profile</div></main></body></html>`;
+const anonymousPage = `<html><body><a href="#main">Skip</a>${markup(null)}<main id="main"><div class="card">Profile</div></main></body></html>`;
 
 describe('personalised cached pages', () => {
-	it('swaps the signed-out header for the visitor’s own and leaves the rest untouched', () => {
-		const page = personalise(anonymousPage, { handle: 'ann', emailVerified: true })!;
+	it('swaps the signed-out header for the visitor’s own and leaves the rest untouched', async () => {
+		const page = (await personalise(anonymousPage, { handle: 'ann', emailVerified: true }))!;
 		expect(page).toContain('@ann');
 		expect(page).toContain('Log out');
 		expect(page).not.toContain('Log in');
@@ -78,18 +88,58 @@ describe('personalised cached pages', () => {
 		expect(page.match(/id="site-header"/g)).toHaveLength(1);
 	});
 
-	it('shows the verification banner to someone who has not verified yet', () => {
-		const page = personalise(anonymousPage, { handle: 'bo', emailVerified: false })!;
+	it('shows the verification banner to someone who has not verified yet', async () => {
+		const page = await personalise(anonymousPage, { handle: 'bo', emailVerified: false });
 		expect(page).toContain('Please verify your email address');
 	});
 
-	it('escapes the handle and gives up on a page without the header', () => {
-		expect(personalise(anonymousPage, { handle: '<script>', emailVerified: true })).not.toContain(
-			'<script>'
-		);
+	it('escapes the handle and gives up on a page without the header', async () => {
 		expect(
-			personalise('<html><main>no header</main></html>', { handle: 'ann', emailVerified: true })
+			await personalise(anonymousPage, { handle: '<script>', emailVerified: true })
+		).not.toContain('<script>');
+		expect(
+			await personalise('<html><main>no header</main></html>', {
+				handle: 'ann',
+				emailVerified: true
+			})
 		).toBeUndefined();
+	});
+
+	it('never gives the owner the cached page', async () => {
+		invalidateProfilePages();
+		await storePage('/@owner', 7, new Response(anonymousPage), 0);
+		expect(getPersonalisedPage('/@owner', { id: 7, handle: 'owner', emailVerified: true }, 1)).toBe(
+			undefined
+		);
+	});
+
+	it('keeps a signed-in visitor’s render for everyone only with their header swapped out', async () => {
+		invalidateProfilePages();
+		const ann = { handle: 'ann', emailVerified: false };
+		const theirs = anonymousPage.replace(markup(null), markup(ann));
+		const sent = await storePage('/@owner', 1, new Response(theirs), 0, {
+			user: ann,
+			renderHeader
+		});
+		// Ann gets her own page; the copy kept is the signed-out page, byte for byte.
+		expect(await sent.text()).toBe(theirs);
+		expect(getCachedPage('/@owner', null, 1)!.headers.get('x-proofwork-cache')).toBe('hit');
+		expect(await getCachedPage('/@owner', null, 1)!.text()).toBe(anonymousPage);
+		const bo = getPersonalisedPage('/@owner', { id: 3, handle: 'bo', emailVerified: true }, 1);
+		expect(bo!.body.toString()).not.toContain('@ann');
+		expect(bo!.body.toString()).toContain('@bo');
+	});
+
+	it('keeps nothing when the header in a signed-in render is not exactly the visitor’s', async () => {
+		invalidateProfilePages();
+		const ann = { handle: 'ann', emailVerified: true };
+		// E.g. a page that shows her header with something else of hers inside it.
+		const odd = anonymousPage.replace(
+			markup(null),
+			markup(ann).replace('Log out', 'Log out (3 unread)')
+		);
+		await storePage('/@owner', 1, new Response(odd), 0, { user: ann, renderHeader });
+		expect(getCachedPage('/@owner', null, 1)).toBeUndefined();
 	});
 });
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import type { RequestEvent } from '@sveltejs/kit';
 import type { Handle } from '@sveltejs/kit/hooks';
 import type { Executor } from '#lib/server/db/connect.js';
@@ -23,17 +23,30 @@ const HEADER_START = '<div id="site-header">';
 const HEADER_END = '</div>';
 const DROPPED_HEADERS = new Set(['set-cookie', 'etag', 'x-proofwork-cache']);
 
+// A stored page is kept encoded, cut where the CSP nonce and the site header go, so serving a copy
+// is a few buffer copies: no scanning or re-encoding of the page per request.
+type Piece = Buffer | typeof NONCE | typeof HEADER;
+const NONCE = 0;
+const HEADER = 1;
+
 interface Entry {
-	body: string;
+	pieces: Piece[];
+	/** The signed-out site header, where HEADER stands; null when the page has none to swap. */
+	header: Buffer | null;
+	/** The body length without nonces and header. */
+	fixedLength: number;
+	nonceCount: number;
 	headers: Record<string, string>;
 	nonce: string | null;
 	expires: number;
 	profileId: number;
+	/** The signed-out answer, once assembled, for a page without a nonce. */
+	signedOut?: CachedPage;
 }
 
 export interface CachedPage {
 	headers: Record<string, string>;
-	body: string;
+	body: Buffer;
 }
 
 /** Who asked for a page, as far as counting a view needs to know. */
@@ -60,9 +73,12 @@ export interface ProfileCacheBridge {
 	lookup(request: BridgeRequest): CachedPage | undefined;
 }
 
-type RenderHeader = (user: { handle: string; emailVerified: boolean }) => string;
+type HeaderUser = { handle: string; emailVerified: boolean };
+type RenderHeader = (user: HeaderUser | null) => string;
 
 const entries = new Map<string, Entry>();
+// Rendered site headers by visitor: a handful of strings per signed-in person.
+const headersByUser = new Map<string, Buffer>();
 const data = new Map<string, { value: unknown; expires: number }>();
 const counted = new Map<string, true>();
 let countedDay = '';
@@ -95,26 +111,80 @@ export async function remember<T>(
 	return value;
 }
 
-/** A cached page with a fresh nonce, and whose profile it is. */
-export function peekPage(
-	key: string,
-	now = Date.now()
-): (CachedPage & { profileId: number }) | undefined {
+// Nonces are cut from one buffer of random bytes, refilled when used up: one system call per 256.
+const noncePool = Buffer.alloc(16 * 256);
+let noncePoolUsed = noncePool.length;
+
+/** 16 fresh random bytes, base64: a CSP nonce no other response carries. */
+function freshNonce(): string {
+	if (noncePoolUsed === noncePool.length) {
+		randomFillSync(noncePool);
+		noncePoolUsed = 0;
+	}
+	noncePoolUsed += 16;
+	return noncePool.toString('base64', noncePoolUsed - 16, noncePoolUsed);
+}
+
+function assemble(entry: Entry, nonce: string | null, header: Buffer | null): Buffer {
+	const nonceBytes = nonce === null ? null : Buffer.from(nonce, 'latin1');
+	const parts: Buffer[] = [];
+	let length = entry.fixedLength + (header?.length ?? 0);
+	for (const piece of entry.pieces) {
+		if (piece === HEADER) parts.push(header!);
+		else if (piece === NONCE) parts.push(nonceBytes!);
+		else parts.push(piece);
+	}
+	if (nonceBytes) length += nonceBytes.length * entry.nonceCount;
+	return Buffer.concat(parts, length);
+}
+
+/** A page's bytes as a Response body, without copying them. */
+function asBody(bytes: Buffer): Uint8Array<ArrayBuffer> {
+	return new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.length);
+}
+
+function liveEntry(key: string, now: number): Entry | undefined {
 	const entry = entries.get(key);
 	if (!entry) return undefined;
 	if (entry.expires <= now) {
 		entries.delete(key);
 		return undefined;
 	}
+	return entry;
+}
+
+/**
+ * A cached page with a fresh nonce, and whose profile it is; with `header`, that site header in
+ * place of the signed-out one.
+ */
+export function peekPage(
+	key: string,
+	now = Date.now(),
+	header?: Buffer
+): (CachedPage & { profileId: number }) | undefined {
+	const entry = liveEntry(key, now);
+	if (!entry) return undefined;
+	// A page without a nonce (a profile page ships no script) is the same bytes for every
+	// signed-out visitor: assembled once. Callers copy the headers before changing them.
+	if (!entry.nonce && !header) {
+		entry.signedOut ??= assembled(entry, null, entry.header);
+		return { ...entry.signedOut, profileId: entry.profileId };
+	}
+	return {
+		...assembled(entry, entry.nonce ? freshNonce() : null, header ?? entry.header),
+		profileId: entry.profileId
+	};
+}
+
+function assembled(entry: Entry, fresh: string | null, header: Buffer | null): CachedPage {
 	const headers: Record<string, string> = { ...entry.headers, 'x-proofwork-cache': 'hit' };
-	let body = entry.body;
-	if (entry.nonce) {
-		const fresh = randomBytes(16).toString('base64');
-		body = body.replaceAll(entry.nonce, fresh);
+	if (entry.nonce && fresh) {
 		const csp = headers['content-security-policy'];
 		if (csp) headers['content-security-policy'] = csp.replaceAll(entry.nonce, fresh);
 	}
-	return { headers, body, profileId: entry.profileId };
+	const body = assemble(entry, fresh, header);
+	headers['content-length'] = String(body.length);
+	return { headers, body };
 }
 
 /** A cached page for a signed-out visitor as a Response; counts the view when a visitor is given. */
@@ -126,28 +196,85 @@ export function getCachedPage(
 	const hit = peekPage(key, now);
 	if (!hit) return undefined;
 	if (visitor && state) countView(state.db, hit.profileId, visitor, new Date(now));
-	return new Response(hit.body, { status: 200, headers: hit.headers });
+	return new Response(asBody(hit.body), { status: 200, headers: hit.headers });
 }
 
-/** Stores a rendered page and returns a response to send in its place (the body is consumed). */
+/** The header element alone, without the markers Svelte puts around a component rendered on its own. */
+function headerMarkup(rendered: string): string {
+	const start = rendered.indexOf(HEADER_START);
+	const end = rendered.lastIndexOf(HEADER_END);
+	return start === -1 || end < start ? rendered : rendered.slice(start, end + HEADER_END.length);
+}
+
+/** Cuts a page into encoded pieces at its nonces and around its site header. */
+function compile(body: string, nonce: string | null) {
+	const start = body.indexOf(HEADER_START);
+	const end = start === -1 ? -1 : body.indexOf(HEADER_END, start);
+	const parts: (string | typeof HEADER)[] =
+		end === -1 ? [body] : [body.slice(0, start), HEADER, body.slice(end + HEADER_END.length)];
+	const header = end === -1 ? null : Buffer.from(body.slice(start, end + HEADER_END.length));
+	const pieces: Piece[] = [];
+	let fixedLength = 0;
+	let nonceCount = 0;
+	for (const part of parts) {
+		if (part === HEADER) {
+			pieces.push(HEADER);
+			continue;
+		}
+		const cuts = nonce ? part.split(nonce) : [part];
+		cuts.forEach((cut, i) => {
+			if (i > 0) {
+				pieces.push(NONCE);
+				nonceCount++;
+			}
+			const bytes = Buffer.from(cut);
+			fixedLength += bytes.length;
+			pieces.push(bytes);
+		});
+	}
+	return { pieces, header, fixedLength, nonceCount };
+}
+
+/**
+ * Stores a signed-out page and returns a response to send in its place (the body is consumed).
+ * With `signedIn`, the page was rendered for that visitor: the copy kept has their site header
+ * swapped for the signed-out one, and is kept only if the header found is exactly theirs, so
+ * nothing of theirs can reach anyone else; the response keeps their header.
+ */
 export async function storePage(
 	key: string,
 	profileId: number,
 	response: Response,
-	now = Date.now()
+	now = Date.now(),
+	signedIn?: { user: { handle: string; emailVerified: boolean }; renderHeader: RenderHeader }
 ): Promise<Response> {
-	const body = await response.text();
+	const rendered = await response.text();
 	const headers: Record<string, string> = {};
 	response.headers.forEach((value, name) => {
 		if (!DROPPED_HEADERS.has(name)) headers[name] = value;
 	});
-	const nonce = /'nonce-([^']+)'/.exec(headers['content-security-policy'] ?? '')?.[1] ?? null;
-	evictIfFull(entries);
-	entries.set(key, { body, headers, nonce, expires: now + TTL_MS, profileId });
-	return new Response(body, {
-		status: response.status,
-		headers: { ...headers, 'x-proofwork-cache': 'miss' }
-	});
+	let body: string | undefined = rendered;
+	if (signedIn) {
+		const own = headerMarkup(signedIn.renderHeader(signedIn.user));
+		const start = rendered.indexOf(HEADER_START);
+		body =
+			start !== -1 && rendered.startsWith(own, start)
+				? rendered.slice(0, start) +
+					headerMarkup(signedIn.renderHeader(null)) +
+					rendered.slice(start + own.length)
+				: undefined;
+		// The signed-in answer is private to them; the signed-out copy is not.
+		delete headers['cache-control'];
+	}
+	if (body !== undefined) {
+		const nonce = /'nonce-([^']+)'/.exec(headers['content-security-policy'] ?? '')?.[1] ?? null;
+		evictIfFull(entries);
+		entries.set(key, { ...compile(body, nonce), headers, nonce, expires: now + TTL_MS, profileId });
+	}
+	// The visitor's own answer keeps its cookies (a refreshed session); a signed-out one never has any.
+	const sent = signedIn ? new Headers(response.headers) : new Headers(headers);
+	sent.set('x-proofwork-cache', 'miss');
+	return new Response(rendered, { status: response.status, headers: sent });
 }
 
 /**
@@ -199,20 +326,37 @@ function visitorOf(event: RequestEvent): Visitor {
 	};
 }
 
-/** Swaps the signed-out site header of a cached page for the visitor's own. */
-export function personalise(
-	body: string,
-	user: { handle: string; emailVerified: boolean },
-	renderHeader: RenderHeader
-): string | undefined {
-	const start = body.indexOf(HEADER_START);
-	// The signed-out header holds no <div>, so the first closing tag after it is the wrapper's own.
-	const end = start === -1 ? -1 : body.indexOf(HEADER_END, start);
-	if (end === -1) return undefined;
-	return body.slice(0, start) + renderHeader(user) + body.slice(end + HEADER_END.length);
+let state: { db: Executor; renderHeader: RenderHeader } | null = null;
+
+/** The visitor's site header, rendered once and kept while they browse. */
+function headerFor(user: HeaderUser): Buffer {
+	const key = `${user.emailVerified ? 'v' : 'u'}${user.handle}`;
+	let header = headersByUser.get(key);
+	if (!header) {
+		header = Buffer.from(headerMarkup(state!.renderHeader(user)));
+		evictIfFull(headersByUser, MAX_ENTRIES);
+		headersByUser.set(key, header);
+	}
+	return header;
 }
 
-let state: { db: Executor; renderHeader: RenderHeader } | null = null;
+/**
+ * The cached page with the site header rendered for a signed-in visitor: on a profile page (which
+ * ships no JavaScript) that header is the only part that depends on who is looking. Never for the
+ * profile's owner, who gets a fresh page with their own controls.
+ */
+export function getPersonalisedPage(
+	key: string,
+	user: HeaderUser & { id: number },
+	now = Date.now()
+): (CachedPage & { profileId: number }) | undefined {
+	if (!state) return undefined;
+	const entry = liveEntry(key, now);
+	if (!entry || entry.header === null || entry.profileId === user.id) return undefined;
+	const hit = peekPage(key, now, headerFor(user))!;
+	hit.headers['cache-control'] = 'private, no-store';
+	return hit;
+}
 
 /**
  * Starts the cache: views are written to `db`, and src/server.js may answer cached pages. A
@@ -232,20 +376,11 @@ function lookup(request: BridgeRequest): CachedPage | undefined {
 	const token = request.cookie ? (SESSION_COOKIE.exec(request.cookie)?.[1] ?? null) : null;
 	const session = token ? getCachedSession(token) : undefined;
 	if (token && !session?.user) return undefined;
-	const hit = peekPage(key);
-	if (!hit) return undefined;
 	const user = session?.user ?? null;
-	let body = hit.body;
-	let headers = hit.headers;
-	if (user) {
-		if (hit.profileId === user.id) return undefined;
-		const personal = personalise(hit.body, user, state.renderHeader);
-		if (!personal) return undefined;
-		body = personal;
-		headers = { ...hit.headers, 'cache-control': 'private, no-store' };
-	}
+	const hit = user ? getPersonalisedPage(key, user) : peekPage(key);
+	if (!hit) return undefined;
 	countView(state.db, hit.profileId, { ...request, userId: user?.id ?? null });
-	return { body, headers };
+	return { body: hit.body, headers: hit.headers };
 }
 
 /**
@@ -257,13 +392,34 @@ export const handleProfilePages: Handle = async ({ event, resolve }) => {
 	const method = event.request.method;
 	const key = method === 'GET' || method === 'HEAD' ? profilePageKey(event.url.pathname) : null;
 	if (!key) return resolve(event);
-	const cacheable = !event.locals.user && event.url.search === '' && !event.isDataRequest;
+	const user = event.locals.user;
+	const cacheable = event.url.search === '' && !event.isDataRequest;
 	const visitor = visitorOf(event);
-	const cached = cacheable ? getCachedPage(key, visitor) : undefined;
-	if (cached) return cached;
+	if (cacheable) {
+		const cached = user ? getPersonalisedPage(key, user) : getCachedPage(key, visitor);
+		if (cached instanceof Response) return cached;
+		if (cached) {
+			if (state) countView(state.db, cached.profileId, visitor);
+			return new Response(asBody(cached.body), { status: 200, headers: cached.headers });
+		}
+	}
 	const response = await resolve(event);
 	const profileId = event.locals.profileId;
 	if (response.status !== 200 || !profileId) return response;
 	if (state) countView(state.db, profileId, visitor);
-	return cacheable ? storePage(key, profileId, response) : response;
+	if (!cacheable || !state) return response;
+	// The owner's page carries their own controls; anyone else's render is the page everyone gets.
+	if (user && user.id === profileId) return response;
+	return storePage(
+		key,
+		profileId,
+		response,
+		Date.now(),
+		user
+			? {
+					user: { handle: user.handle, emailVerified: user.emailVerified },
+					renderHeader: state.renderHeader
+				}
+			: undefined
+	);
 };

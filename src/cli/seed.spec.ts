@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
+import * as accounts from '#lib/server/accounts/index.js';
+import { HANDLE_PATTERN } from '#lib/server/auth/validation.js';
+import { pickHandle, Random, seedDatabase, uniqueHandle } from './seed.ts';
+
+describe('seeded handles', () => {
+	it('stay unique and valid however many people share one name', () => {
+		// Far more than the ~1,000 numbered variants of each of the name's bases: this used to hang.
+		const random = new Random(7);
+		const taken = new Set<string>();
+		let uniqueForm = 0;
+		for (let n = 1; n <= 20_000; n++) {
+			const handle = pickHandle(random, 'Emma', 'Smith', taken, n);
+			expect(HANDLE_PATTERN.test(handle), handle).toBe(true);
+			if (/_0\d+$/.test(handle)) uniqueForm++;
+		}
+		expect(taken.size).toBe(20_000);
+		expect(uniqueForm).toBeGreaterThan(10_000);
+	});
+
+	it('have a unique form that fits 30 characters for any base and number', () => {
+		const long = 'aaaaaaaaaaaaaaaaaaaaaaaa';
+		const handles = new Set([1, 2, 10, 12, 9_999_999].map((n) => uniqueHandle(long, n)));
+		expect(handles.size).toBe(5);
+		for (const handle of handles) expect(HANDLE_PATTERN.test(handle), handle).toBe(true);
+	});
+});
+
+const options = { profiles: 40, endorsementsPerProfile: 3, seed: 1, reset: false };
+
+async function handles(t: TestDatabase): Promise<string[]> {
+	const rows = await sql<{ handle: string }>`select handle from users order by id`.execute(t.db);
+	return rows.rows.map((row) => row.handle);
+}
+
+describe.each(testEngines())('seeding on $name', (engine) => {
+	let t: TestDatabase | undefined;
+	afterEach(async () => {
+		await t?.drop();
+		t = undefined;
+	});
+
+	it('adds to a database that has people, with search rows, and --reset starts again', async () => {
+		t = await engine.create();
+		const member = await accounts.signUp(t.db, {
+			email: 'member@example.com',
+			handle: 'real_member',
+			password: 'a long passphrase',
+			ip: '10.9.0.1',
+			origin: 'http://x.test'
+		});
+		expect(member.ok).toBe(true);
+		const first = await seedDatabase(t.db, options);
+		expect(first.existing).toBe(1);
+		const second = await seedDatabase(t.db, options);
+		expect(second.existing).toBe(41);
+		const all = await handles(t);
+		expect(all).toHaveLength(81);
+		expect(new Set(all).size).toBe(81);
+		expect(all[0]).toBe('real_member');
+		// Each run drew other people: a second run is not the first one renamed.
+		expect(second.renamed).toBeLessThan(5);
+		const search = await sql<{ n: number }>`
+			select count(*)::int as n from profile_search`.execute(t.db);
+		expect(search.rows[0].n).toBeGreaterThanOrEqual(80);
+		const endorsements = await sql<{ n: number }>`
+			select count(*)::int as n from endorsements`.execute(t.db);
+		expect(endorsements.rows[0].n).toBe(first.totals.endorsements + second.totals.endorsements);
+
+		const reset = await seedDatabase(t.db, { ...options, reset: true });
+		expect(reset.existing).toBe(0);
+		expect(await handles(t)).toHaveLength(40);
+		expect(await handles(t)).not.toContain('real_member');
+	});
+
+	it('gives the unique form to a drawn handle someone already has', async () => {
+		t = await engine.create();
+		await seedDatabase(t.db, options);
+		const drawn = (await handles(t))[0];
+		await t.drop();
+		t = await engine.create();
+		// A member holds the first handle seed 1 draws; with one user there, seed 0 draws as seed 1.
+		const member = await accounts.signUp(t.db, {
+			email: `${drawn}@example.com`,
+			handle: drawn,
+			password: 'a long passphrase',
+			ip: '10.9.0.1',
+			origin: 'http://x.test'
+		});
+		expect(member.ok).toBe(true);
+		const result = await seedDatabase(t.db, { ...options, seed: 0 });
+		expect(result.renamed).toBeGreaterThanOrEqual(1);
+		const all = await handles(t);
+		expect(all.filter((handle) => handle === drawn)).toHaveLength(1);
+		expect(all.some((handle) => new RegExp(`^${drawn}_0\\d+$`).test(handle))).toBe(true);
+	});
+});
