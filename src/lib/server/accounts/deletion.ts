@@ -2,6 +2,8 @@ import type { Db, Executor } from '#lib/server/db/connect.js';
 import { logger } from '#lib/server/platform/log.js';
 import { type AccountResult } from '#lib/server/accounts/users.js';
 import { checkCurrentPassword } from '#lib/server/accounts/settings.js';
+import { mediaStore } from '#lib/server/platform/media-store.js';
+import { removeStoredMedia } from '#lib/server/work-media.js';
 
 // Deleting an account and everything that names it.
 
@@ -31,6 +33,8 @@ export async function deleteAccount(
 			.set({ user_id: null })
 			.where('user_id', '=', user.id)
 			.execute();
+		// Uploaded images' bytes are keyed by image, not by user, so no cascade reaches them.
+		await removeStoredMedia(trx, mediaStore(), { userId: user.id });
 		// Rows that reference the user (sessions, tokens, devices, profile, network accounts and
 		// their checks, mail about the account) go with it by cascade.
 		await trx.deleteFrom('users').where('id', '=', user.id).execute();
