@@ -13,6 +13,7 @@ import { listProfileSkills } from '#lib/server/skills.js';
 import { listWork, type WorkWithSkills } from '#lib/server/work.js';
 import { listPreviews, type PreviewView } from '#lib/server/link-previews.js';
 import { reachHistory } from '#lib/server/verification.js';
+import { listWorkPictures, type Picture } from '#lib/server/work-media.js';
 
 // How far back the follower trend next to a verified count reaches.
 const TREND_DAYS = 90;
@@ -21,6 +22,8 @@ export interface PublicWork extends Omit<WorkWithSkills, 'case_study_md'> {
 	domain: string | null;
 	hasCaseStudy: boolean;
 	preview: PreviewView | null;
+	cover: Picture | null;
+	galleryCount: number;
 }
 
 export interface PublicAccount extends AccountView {
@@ -78,7 +81,7 @@ export async function buildPublicProfile(
 		listPublicEndorsements(db, userId)
 	]);
 	const since = new Date(Date.now() - TREND_DAYS * 86_400_000);
-	const [previews, trends] = await Promise.all([
+	const [previews, trends, pictures] = await Promise.all([
 		listPreviews(
 			db,
 			work.filter((w) => w.url).map((w) => w.id)
@@ -87,6 +90,10 @@ export async function buildPublicProfile(
 			db,
 			accounts.filter((a) => a.verification_status === 'verified').map((a) => a.id),
 			since
+		),
+		listWorkPictures(
+			db,
+			work.map((w) => w.id)
 		)
 	]);
 	return {
@@ -113,7 +120,9 @@ export async function buildPublicProfile(
 			...item,
 			domain: domainOf(item.url),
 			hasCaseStudy: case_study_md.trim() !== '',
-			preview: previews.get(item.id) ?? null
+			preview: previews.get(item.id) ?? null,
+			cover: pictures.get(item.id)?.cover ?? null,
+			galleryCount: pictures.get(item.id)?.gallery.length ?? 0
 		})),
 		accounts: accounts.map((account) => ({ ...account, trend: trends.get(account.id) ?? [] })),
 		endorsements,
@@ -163,7 +172,9 @@ export function toPageView(profile: PublicProfile) {
 			slug: w.slug,
 			hasCaseStudy: w.hasCaseStudy,
 			skills: w.skills,
-			preview: w.preview
+			preview: w.preview,
+			cover: w.cover,
+			galleryCount: w.galleryCount
 		})),
 		accounts: profile.accounts.map((a) => ({
 			id: a.id,

@@ -5,8 +5,13 @@ import type { WorkMedia, WorkMediaRole } from '#lib/server/db/schema.js';
 import { processPhoto, type PhotoEncoding } from '#lib/server/platform/image-variants.js';
 import type { MediaStore } from '#lib/server/platform/media-store.js';
 import { touchProfile } from '#lib/server/profiles.js';
+import { keyPrefix, objectKey } from '#lib/server/work-media-keys.js';
+
+export { objectKey, removeStoredMedia } from '#lib/server/work-media-keys.js';
 
 // A work item's cover and gallery: uploads re-encoded to responsive sizes, described, ordered.
+
+export type { WorkMediaRole };
 
 export const MAX_GALLERY_IMAGES = 12;
 const GALLERY_FULL = `A gallery holds up to ${MAX_GALLERY_IMAGES} images. Remove one before adding another.`;
@@ -32,19 +37,6 @@ export interface WorkPictures {
 }
 
 export type MediaResult = { ok: true } | { ok: false; error: string };
-
-/** Key prefix of every stored size of one upload; the version makes each upload's keys new. */
-function keyPrefix(media: Pick<WorkMedia, 'id'>): string {
-	return `work-media/${media.id}/`;
-}
-
-export function objectKey(
-	media: Pick<WorkMedia, 'id' | 'version'>,
-	width: number,
-	format: PhotoEncoding
-): string {
-	return `${keyPrefix(media)}${media.version}/${width}.${format}`;
-}
 
 export function mediaUrl(
 	media: Pick<WorkMedia, 'id' | 'version'>,
@@ -293,22 +285,4 @@ export async function findServedMedia(db: Executor, mediaId: number) {
 		.select(['id', 'user_id', 'version', 'widths', 'alt'])
 		.where('id', '=', mediaId)
 		.executeTakeFirst();
-}
-
-/** Deletes the stored bytes of a work item's or a whole account's images, before their rows go. */
-export async function removeStoredMedia(
-	db: Executor,
-	store: MediaStore,
-	owner: { workId: number } | { userId: number }
-): Promise<void> {
-	const rows = await db
-		.selectFrom('work_media')
-		.select('id')
-		.where(
-			'workId' in owner ? 'work_item_id' : 'user_id',
-			'=',
-			'workId' in owner ? owner.workId : owner.userId
-		)
-		.execute();
-	await store.removePrefixes(db, rows.map(keyPrefix));
 }

@@ -7,7 +7,7 @@ import { safeHttpUrl } from '#lib/server/networks.js';
 import { touchProfile } from '#lib/server/profiles.js';
 import { parseId } from '#lib/server/platform/forms.js';
 import { mediaStore } from '#lib/server/platform/media-store.js';
-import { removeStoredMedia } from '#lib/server/work-media.js';
+import { removeStoredMedia } from '#lib/server/work-media-keys.js';
 
 export const MAX_WORK_ITEMS = 100;
 

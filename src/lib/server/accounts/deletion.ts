@@ -3,7 +3,7 @@ import { logger } from '#lib/server/platform/log.js';
 import { type AccountResult } from '#lib/server/accounts/users.js';
 import { checkCurrentPassword } from '#lib/server/accounts/settings.js';
 import { mediaStore } from '#lib/server/platform/media-store.js';
-import { removeStoredMedia } from '#lib/server/work-media.js';
+import { removeStoredMedia } from '#lib/server/work-media-keys.js';
 
 // Deleting an account and everything that names it.
 

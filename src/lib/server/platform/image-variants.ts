@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 
 // Photos of work (covers, galleries, case-study images): sniffed by content, decoded under pixel
 // and frame limits, EXIF dropped, re-encoded to a few widths as WebP and AVIF.
@@ -88,7 +88,7 @@ export async function processPhoto(path: string): Promise<PhotoResult> {
 }
 
 async function encode(path: string, format: PhotoFormat): Promise<PhotoResult> {
-	let metadata: sharp.Metadata;
+	let metadata: Metadata;
 	try {
 		metadata = await sharp(path, { limitInputPixels: false }).metadata();
 	} catch {
