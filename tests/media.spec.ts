@@ -104,6 +104,11 @@ async function seeAsVisitor(page: Page, handle: string, title: string, axe: bool
 	await expect(card.getByText('6 images')).toBeVisible();
 	if (axe) expect(await seriousViolations(page)).toEqual([]);
 
+	await page.goto(`/search?q=${encodeURIComponent(title)}`);
+	const result = page.getByRole('listitem').filter({ hasText: title });
+	await expect(result.getByRole('img', { name: 'Jars on a shelf' })).toBeVisible();
+
+	await page.goto(`/@${handle}`);
 	await card.getByRole('link', { name: 'Read the case study' }).click();
 	await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
 	const gallery = page.getByRole('region', { name: 'Gallery' }).getByRole('img');

@@ -14,6 +14,7 @@ import {
 	addWorkImage,
 	describeImage,
 	listWorkMedia,
+	listProfileCovers,
 	listWorkPictures,
 	moveImage,
 	objectKey,
@@ -225,6 +226,12 @@ describe.each(testEngines())('work images on $name', (engine) => {
 		expect(await removeImage(t.db, databaseStore, userId, first.id)).toEqual({ ok: true });
 		expect(await databaseStore.get(t.db, objectKey(first, 400, 'webp'))).toBeUndefined();
 		expect((await listWorkPictures(t.db, [workId])).get(workId)!.gallery).toHaveLength(11);
+	});
+
+	it('gives search one described cover per person, from their first work item', async () => {
+		const covers = await listProfileCovers(t.db, [userId, otherId]);
+		expect([...covers.keys()]).toEqual([userId]);
+		expect(covers.get(userId)).toMatchObject({ alt: 'Red square', workTitle: 'Spring campaign' });
 	});
 
 	it('deletes the stored bytes with the work item', async () => {

@@ -286,3 +286,34 @@ export async function findServedMedia(db: Executor, mediaId: number) {
 		.where('id', '=', mediaId)
 		.executeTakeFirst();
 }
+
+/**
+ * One cover per person, for search results: that of their first work item (pinned first, then
+ * in their order) whose cover is described. One query for a page of results.
+ */
+export async function listProfileCovers(
+	db: Executor,
+	userIds: number[]
+): Promise<Map<number, Picture & { workTitle: string }>> {
+	if (userIds.length === 0) return new Map();
+	const rows = await db
+		.selectFrom('work_media')
+		.innerJoin('work_items', 'work_items.id', 'work_media.work_item_id')
+		.distinctOn('work_media.user_id')
+		.selectAll('work_media')
+		.select('work_items.title as work_title')
+		.where('work_media.user_id', 'in', userIds)
+		.where('work_media.role', '=', 'cover')
+		.where('work_media.alt', '<>', '')
+		.orderBy('work_media.user_id')
+		.orderBy('work_items.pinned', 'desc')
+		.orderBy('work_items.position')
+		.orderBy('work_items.id', 'desc')
+		.execute();
+	return new Map(
+		rows.map(({ work_title, ...media }) => [
+			media.user_id,
+			{ ...toPicture(media), workTitle: work_title }
+		])
+	);
+}
