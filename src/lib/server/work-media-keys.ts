@@ -34,5 +34,17 @@ export async function removeStoredMedia(
 			'workId' in owner ? owner.workId : owner.userId
 		)
 		.execute();
-	await store.removePrefixes(db, rows.map(keyPrefix));
+	const embeds = await db
+		.selectFrom('work_embeds')
+		.select('id')
+		.where(
+			'workId' in owner ? 'work_item_id' : 'user_id',
+			'=',
+			'workId' in owner ? owner.workId : owner.userId
+		)
+		.execute();
+	await store.removePrefixes(db, [
+		...rows.map(keyPrefix),
+		...embeds.map((e) => `work-embed/${e.id}/`)
+	]);
 }

@@ -127,6 +127,28 @@ export interface WorkMediaTable {
 	created_at: CreatedAt;
 }
 
+export type EmbedStatus = 'pending' | 'ok' | 'gone' | 'failed';
+
+export interface WorkEmbedsTable {
+	id: Generated<number>;
+	work_item_id: number;
+	user_id: number;
+	position: ColumnType<number, number | undefined, number>;
+	url: string;
+	provider: string;
+	external_id: string;
+	status: ColumnType<EmbedStatus, EmbedStatus | undefined, EmbedStatus>;
+	title: string | null;
+	author: string | null;
+	thumbnail_version: string | null;
+	thumbnail_width: number | null;
+	thumbnail_height: number | null;
+	gone_since: Timestamp | null;
+	fetched_at: Timestamp | null;
+	next_fetch_at: ColumnType<Date, Date | string | undefined, Date | string>;
+	created_at: CreatedAt;
+}
+
 /** The media store's database backend (platform/media-store.ts). */
 export interface MediaObjectsTable {
 	key: string;
@@ -410,6 +432,7 @@ export interface Database {
 	work_item_skills: WorkItemSkillsTable;
 	work_media: WorkMediaTable;
 	media_objects: MediaObjectsTable;
+	work_embeds: WorkEmbedsTable;
 	network_accounts: NetworkAccountsTable;
 	network_account_checks: NetworkAccountChecksTable;
 	link_previews: LinkPreviewsTable;
@@ -444,6 +467,7 @@ export type ProfileUpdate = Updateable<ProfilesTable>;
 export type WorkItem = Selectable<WorkItemsTable>;
 export type NewWorkItem = Insertable<WorkItemsTable>;
 export type WorkMedia = Selectable<WorkMediaTable>;
+export type WorkEmbed = Selectable<WorkEmbedsTable>;
 export type NetworkAccount = Selectable<NetworkAccountsTable>;
 export type NetworkAccountCheck = Selectable<NetworkAccountChecksTable>;
 export type LinkPreview = Selectable<LinkPreviewsTable>;
