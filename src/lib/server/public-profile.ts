@@ -14,6 +14,7 @@ import { listWork, type WorkWithSkills } from '#lib/server/work.js';
 import { listPreviews, type PreviewView } from '#lib/server/link-previews.js';
 import { reachHistory } from '#lib/server/verification.js';
 import { listWorkPictures, type Picture } from '#lib/server/work-media.js';
+import { listEmbeds } from '#lib/server/embeds/work-embeds.js';
 
 // How far back the follower trend next to a verified count reaches.
 const TREND_DAYS = 90;
@@ -24,6 +25,8 @@ export interface PublicWork extends Omit<WorkWithSkills, 'case_study_md'> {
 	preview: PreviewView | null;
 	cover: Picture | null;
 	galleryCount: number;
+	/** The sites of its videos and posts, e.g. ['YouTube', 'TikTok'], for the card's media kind. */
+	embedKinds: string[];
 }
 
 export interface PublicAccount extends AccountView {
@@ -81,7 +84,7 @@ export async function buildPublicProfile(
 		listPublicEndorsements(db, userId)
 	]);
 	const since = new Date(Date.now() - TREND_DAYS * 86_400_000);
-	const [previews, trends, pictures] = await Promise.all([
+	const [previews, trends, pictures, embeds] = await Promise.all([
 		listPreviews(
 			db,
 			work.filter((w) => w.url).map((w) => w.id)
@@ -92,6 +95,10 @@ export async function buildPublicProfile(
 			since
 		),
 		listWorkPictures(
+			db,
+			work.map((w) => w.id)
+		),
+		listEmbeds(
 			db,
 			work.map((w) => w.id)
 		)
@@ -122,7 +129,8 @@ export async function buildPublicProfile(
 			hasCaseStudy: case_study_md.trim() !== '',
 			preview: previews.get(item.id) ?? null,
 			cover: pictures.get(item.id)?.cover ?? null,
-			galleryCount: pictures.get(item.id)?.gallery.length ?? 0
+			galleryCount: pictures.get(item.id)?.gallery.length ?? 0,
+			embedKinds: [...new Set((embeds.get(item.id) ?? []).map((e) => e.providerName))]
 		})),
 		accounts: accounts.map((account) => ({ ...account, trend: trends.get(account.id) ?? [] })),
 		endorsements,
@@ -174,7 +182,8 @@ export function toPageView(profile: PublicProfile) {
 			skills: w.skills,
 			preview: w.preview,
 			cover: w.cover,
-			galleryCount: w.galleryCount
+			galleryCount: w.galleryCount,
+			embedKinds: w.embedKinds
 		})),
 		accounts: profile.accounts.map((a) => ({
 			id: a.id,

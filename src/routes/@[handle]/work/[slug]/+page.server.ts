@@ -6,6 +6,7 @@ import { listPreviews } from '#lib/server/link-previews.js';
 import { domainOf } from '#lib/server/public-profile.js';
 import { getWorkBySlug } from '#lib/server/work.js';
 import { listWorkPictures } from '#lib/server/work-media.js';
+import { listEmbeds } from '#lib/server/embeds/work-embeds.js';
 import type { PageServerLoad } from './$types';
 import { siteOrigin } from '#lib/server/platform/site.js';
 
@@ -26,7 +27,8 @@ export const load: PageServerLoad = async ({ params, locals }) => {
 		gallery: []
 	};
 	// The page exists once there is something beyond the card to show: a case study or images.
-	if (!item.case_study_md.trim() && !pictures.cover && pictures.gallery.length === 0)
+	const embeds = (await listEmbeds(db, [item.id])).get(item.id) ?? [];
+	if (!item.case_study_md.trim() && !pictures.cover && !pictures.gallery.length && !embeds.length)
 		error(404, 'Case study not found');
 	const { case_study_md, ...work } = item;
 	const coverSrc = pictures.cover?.srcset.webp.split(', ').at(-1)?.split(' ')[0];
@@ -45,6 +47,7 @@ export const load: PageServerLoad = async ({ params, locals }) => {
 		},
 		cover: pictures.cover,
 		gallery: pictures.gallery,
+		embeds,
 		ogImage: coverSrc ? `${siteOrigin()}${coverSrc}` : null,
 		caseStudyHtml: renderMarkdown(case_study_md),
 		summary: markdownToText(case_study_md, 200) || work.outcome,

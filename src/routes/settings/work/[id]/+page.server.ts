@@ -9,6 +9,7 @@ import { fieldErrors, parseId, readForm, parseForm } from '#lib/server/platform/
 import { listProfileSkills } from '#lib/server/skills.js';
 import * as work from '#lib/server/work.js';
 import * as media from '#lib/server/work-media.js';
+import * as embeds from '#lib/server/embeds/work-embeds.js';
 import type { Actions, PageServerLoad } from './$types';
 
 const SAVED: Record<string, string> = {
@@ -16,7 +17,9 @@ const SAVED: Record<string, string> = {
 	image: 'Image added to the gallery.',
 	described: 'Alt text saved.',
 	moved: 'Gallery order saved.',
-	removed: 'Image removed.'
+	removed: 'Image removed.',
+	embedded: 'Added. Its title and picture are read from the site in the background.',
+	unembedded: 'Video or post removed.'
 };
 
 function idFrom(param: string): number {
@@ -37,6 +40,8 @@ export const load: PageServerLoad = async ({ params, url }) => {
 		skills: await listProfileSkills(db, user.id),
 		cover: images?.cover ? media.toPicture(images.cover) : null,
 		gallery: (images?.gallery ?? []).map(media.toPicture),
+		embeds: (await embeds.listEmbeds(db, [item.id])).get(item.id) ?? [],
+		maxEmbeds: embeds.MAX_EMBEDS,
 		maxGallery: media.MAX_GALLERY_IMAGES,
 		saved: SAVED[url.searchParams.get('saved') ?? ''] ?? null
 	};
@@ -133,6 +138,38 @@ export const actions = {
 			: { ok: false as const, error: 'That image is not on your work.' };
 		if (!result.ok) return mediaFail(mediaId, result.error);
 		redirect(303, `/settings/work/${workId}?saved=described#images`);
+	},
+
+	embed: async ({ request, params }) => {
+		const { user } = requireUser();
+		const workId = idFrom(params.id);
+		const form = await readForm(request);
+		const link = typeof form.get('link') === 'string' ? String(form.get('link')).trim() : '';
+		const values = { link: link.slice(0, 2000) };
+		if (!link)
+			return fail(400, { action: 'embed', errors: fieldErrors({ link: 'Paste a link.' }), values });
+		const result = await embeds.addEmbed(db, user.id, workId, link);
+		if (!result.ok)
+			return fail(400, { action: 'embed', errors: fieldErrors({ link: result.error }), values });
+		// Its title and picture are due now; queue them rather than wait for the minute's sweep.
+		await queueDue();
+		redirect(303, `/settings/work/${workId}?saved=embedded#embeds`);
+	},
+
+	unembed: async ({ request, params }) => {
+		const { user } = requireUser();
+		const workId = idFrom(params.id);
+		const embedId = parseId((await readForm(request)).get('embedId'));
+		const result = embedId
+			? await embeds.removeEmbed(db, mediaStore(), user.id, embedId)
+			: { ok: false as const, error: 'That video or post is not on your work.' };
+		if (!result.ok)
+			return fail(404, {
+				action: 'embed',
+				errors: fieldErrors({ link: result.error }),
+				values: {}
+			});
+		redirect(303, `/settings/work/${workId}?saved=unembedded#embeds`);
 	},
 
 	up: async ({ request, params }) => move(request, params.id, 'up'),
