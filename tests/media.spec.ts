@@ -88,6 +88,67 @@ async function buildImages(page: Page, dir: (name: string) => string, title: str
 	await expect(page.getByRole('status')).toHaveText('Alt text saved.');
 	await expect(page.getByText('Hidden from your profile until it has alt text.')).toHaveCount(0);
 	if (axe) expect(await seriousViolations(page)).toEqual([]);
+	await addVideosAndCaseStudy(page);
+}
+
+const FAKES = `http://127.0.0.1:${Number(process.env.E2E_FAKE_PORT_BASE || 4181) + 3}`;
+
+async function serve(path: string, type: string, body: Buffer) {
+	const response = await fetch(`${FAKES}/__fake/website`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ path, type, base64: body.toString('base64') })
+	});
+	expect(response.status).toBe(204);
+}
+
+async function addVideosAndCaseStudy(page: Page) {
+	await serve(
+		'/oembed',
+		'application/json',
+		Buffer.from(
+			JSON.stringify({
+				title: 'Jam launch film',
+				author_name: 'Jam Co',
+				thumbnail_url: 'https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg'
+			})
+		)
+	);
+	await serve(
+		'/vi/dQw4w9WgXcQ/hqdefault.jpg',
+		'image/jpeg',
+		await sharp({ create: { width: 480, height: 360, channels: 3, background: '#cc0000' } })
+			.jpeg()
+			.toBuffer()
+	);
+	await page.getByLabel('Video or post link').fill('https://example.com/not-a-video');
+	await page.getByRole('button', { name: 'Add video or post' }).click();
+	await expect(page.getByLabel('Video or post link')).toHaveAccessibleDescription(
+		/Paste a link to a YouTube or Vimeo video/
+	);
+	await page.getByLabel('Video or post link').fill('https://youtu.be/dQw4w9WgXcQ');
+	await page.getByRole('button', { name: 'Add video or post' }).click();
+	await expect(page.getByRole('heading', { name: 'Videos and posts (1 of 6)' })).toBeVisible();
+	await page
+		.getByLabel('Video or post link')
+		.fill('https://www.tiktok.com/@jamco/video/7312345678901234567');
+	await page.getByRole('button', { name: 'Add video or post' }).click();
+	await expect(page.getByRole('heading', { name: 'Videos and posts (2 of 6)' })).toBeVisible();
+	// The title arrives from the (fake) provider in the background.
+	await expect(async () => {
+		await page.reload();
+		await expect(page.getByText('YouTube · Jam Co · ready')).toBeVisible({ timeout: 1000 });
+	}).toPass({ timeout: 30_000 });
+
+	const first = await page.getByLabel('Markdown for image 1').inputValue();
+	const second = await page.getByLabel('Markdown for image 2').inputValue();
+	await page
+		.getByLabel('Case study')
+		.fill(
+			`## What we did\n\nA week of launch posts.\n\n${first}\n\n| | Before | After |\n| --- | ---: | ---: |\n| Followers | 1,200 | 14,000 |\n\n> Best launch we have had.\n\n${second}\n\n![remote](https://evil.example/track.gif)`
+		);
+	await page.getByRole('button', { name: 'Save work' }).click();
+	await expect(page.getByRole('status')).toHaveText('Work saved.');
 }
 
 // axe-core runs in the page, so it is checked with JavaScript on only.
@@ -101,7 +162,7 @@ async function seeAsVisitor(page: Page, handle: string, title: string, axe: bool
 	await expect(cover).toBeVisible();
 	await expect(cover).toHaveAttribute('loading', 'lazy');
 	await expect(cover).toHaveAttribute('width', '1600');
-	await expect(card.getByText('6 images')).toBeVisible();
+	await expect(card.getByText('6 images · Media from YouTube, TikTok')).toBeVisible();
 	if (axe) expect(await seriousViolations(page)).toEqual([]);
 
 	await page.goto(`/search?q=${encodeURIComponent(title)}`);
@@ -115,6 +176,30 @@ async function seeAsVisitor(page: Page, handle: string, title: string, axe: bool
 	await expect(gallery).toHaveCount(6);
 	await expect(gallery.first()).toHaveAccessibleName('Launch post 2');
 	await expect(gallery.nth(1)).toHaveAccessibleName('Launch post 1');
+	const article = page.locator('.e-content');
+	// Lazily loaded: present with a URL of this site, drawn once scrolled to.
+	for (const name of ['Launch post 2', 'Launch post 1'])
+		await expect(article.getByRole('img', { name })).toHaveAttribute(
+			'src',
+			/^\/media\/\d+\/\d+\.webp\?v=\w+$/
+		);
+	await expect(article.getByRole('img', { name: 'remote' })).toHaveCount(0);
+	await expect(article.getByRole('cell', { name: '14,000' })).toBeVisible();
+	const videos = page.getByRole('region', { name: 'Videos and posts' });
+	await expect(page.locator('iframe')).toHaveCount(0);
+	const play = videos.getByRole('link', { name: 'Play “Jam launch film” from YouTube' });
+	await expect(play).toHaveAttribute('href', 'https://www.youtube.com/watch?v=dQw4w9WgXcQ');
+	await expect(videos.getByRole('link', { name: /from TikTok/ })).toHaveAttribute(
+		'href',
+		'https://www.tiktok.com/@jamco/video/7312345678901234567'
+	);
+	if (axe) {
+		await play.click();
+		await expect(videos.locator('iframe')).toHaveAttribute(
+			'src',
+			'https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1'
+		);
+	}
 	const src = await page.getByRole('img', { name: 'Jars on a shelf' }).getAttribute('src');
 	const response = await page.request.get(src!);
 	expect(response.status()).toBe(200);
