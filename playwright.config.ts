@@ -73,7 +73,10 @@ export default defineConfig({
 					`https://mastodon.example=http://127.0.0.1:${FAKE_PORT_BASE}`,
 					`https://public.api.bsky.app=http://127.0.0.1:${FAKE_PORT_BASE + 1}`,
 					`https://api.github.com=http://127.0.0.1:${FAKE_PORT_BASE + 2}`,
-					`https://website.example=http://127.0.0.1:${FAKE_PORT_BASE + 3}`
+					`https://website.example=http://127.0.0.1:${FAKE_PORT_BASE + 3}`,
+					// Video metadata (oEmbed) and thumbnails, served by the websites fake (media.spec.ts).
+					`https://www.youtube.com=http://127.0.0.1:${FAKE_PORT_BASE + 3}`,
+					`https://i.ytimg.com=http://127.0.0.1:${FAKE_PORT_BASE + 3}`
 				].join(',')
 			}
 		}

@@ -19,6 +19,14 @@ const config = {
 			'font-src': ['self'],
 			'connect-src': ['self'],
 			'form-action': ['self'],
+			// Video players load only after a click (static/embed-facade.js); these four and nothing
+			// else may be framed (PLAYER_ORIGINS in src/lib/server/embeds/providers.ts).
+			'frame-src': [
+				'https://www.youtube-nocookie.com',
+				'https://player.vimeo.com',
+				'https://www.tiktok.com',
+				'https://www.instagram.com'
+			],
 			'object-src': ['none'],
 			'base-uri': ['none'],
 			'frame-ancestors': ['none']

@@ -42,8 +42,9 @@ const localHosts = new Set([
 process.env.PROTOCOL_HEADER = ORIGIN_HEADER_PROTO;
 process.env.HOST_HEADER = ORIGIN_HEADER_HOST;
 delete process.env.PORT_HEADER;
-// Avatars may be up to 5 MB; the action itself refuses anything larger with a clear message.
-process.env.BODY_SIZE_LIMIT ??= '6M';
+// Work images may be up to 15 MB (streamed to disk, never held whole); the actions refuse
+// anything larger with a clear message.
+process.env.BODY_SIZE_LIMIT ??= '16M';
 
 // Visits to /@handle that the app can answer from its page cache (src/lib/server/http/profile-cache.ts)
 // are answered here, before SvelteKit turns the request into a web Request and back.

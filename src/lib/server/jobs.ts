@@ -7,11 +7,14 @@ import { embeddedInstance, type Db } from '#lib/server/db/connect.js';
 import type { Fetcher } from '#lib/server/platform/fetcher.js';
 import * as verification from '#lib/server/verification.js';
 import * as previews from '#lib/server/link-previews.js';
+import * as embeds from '#lib/server/embeds/work-embeds.js';
+import { mediaStore } from '#lib/server/platform/media-store.js';
 import { logger } from '#lib/server/platform/log.js';
 import { isTrustRunDue, runTrust } from '#lib/server/trust/job.js';
 
 export const VERIFY_QUEUE = 'verify-account';
 export const PREVIEW_QUEUE = 'link-preview';
+export const EMBED_QUEUE = 'work-embed';
 export const SWEEP_QUEUE = 'sweep-due';
 export const TRUST_QUEUE = 'trust-run';
 const SWEEP_BATCH = 200;
@@ -113,7 +116,7 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
 		// A check makes at most a few 5-second fetches; anything running this long has hung.
 		expireInSeconds: 120
 	};
-	for (const name of [VERIFY_QUEUE, PREVIEW_QUEUE]) {
+	for (const name of [VERIFY_QUEUE, PREVIEW_QUEUE, EMBED_QUEUE]) {
 		// 'exclusive': one job per account or work item at a time, queued, waiting to retry or
 		// running, so neither repeated requests nor the sweep can start a second one meanwhile.
 		if (await boss.getQueue(name)) await boss.updateQueue(name, retries);
@@ -143,7 +146,9 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
 			boss.send(PREVIEW_QUEUE, { workItemId } satisfies PreviewData, {
 				singletonKey: `work:${workItemId}`,
 				...group(host)
-			})
+			}),
+		embed: (embedId: number, host: string) =>
+			boss.send(EMBED_QUEUE, { embedId }, { singletonKey: `embed:${embedId}`, ...group(host) })
 	};
 
 	async function sweep(now = new Date()) {
@@ -160,6 +165,9 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
 		const hosts = await previews.previewHosts(db, due);
 		for (const workItemId of due) {
 			if (await send.preview(workItemId, hosts.get(workItemId))) queued++;
+		}
+		for (const { id, host } of await embeds.dueEmbeds(db, now, SWEEP_BATCH)) {
+			if (await send.embed(id, host)) queued++;
 		}
 		// Trust is recomputed when endorsements or trusted members changed (at most once a minute)
 		// and daily in any case; the run rewrites only the search rows whose trust changed.
@@ -195,6 +203,15 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
 			});
 			if (result === 'retry') throw new Error(`work ${workItemId}: the link did not answer`);
 			if (result !== 'gone') options.onChange?.();
+			return { result };
+		});
+		await boss.work(EMBED_QUEUE, polling, async ([job]) => {
+			const { embedId } = job.data as { embedId: number };
+			const result = await embeds.fetchEmbed(db, mediaStore(), fetcher, embedId, {
+				finalAttempt: isFinalAttempt(job)
+			});
+			if (result === 'retry') throw new Error(`embed ${embedId}: the provider did not answer`);
+			if (result !== 'missing') options.onChange?.();
 			return { result };
 		});
 		await boss.work(SWEEP_QUEUE, { pollingIntervalSeconds: 5 }, async () => sweep());

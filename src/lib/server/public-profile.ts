@@ -13,6 +13,8 @@ import { listProfileSkills } from '#lib/server/skills.js';
 import { listWork, type WorkWithSkills } from '#lib/server/work.js';
 import { listPreviews, type PreviewView } from '#lib/server/link-previews.js';
 import { reachHistory } from '#lib/server/verification.js';
+import { listWorkPictures, type Picture } from '#lib/server/work-media.js';
+import { listEmbeds } from '#lib/server/embeds/work-embeds.js';
 
 // How far back the follower trend next to a verified count reaches.
 const TREND_DAYS = 90;
@@ -21,6 +23,10 @@ export interface PublicWork extends Omit<WorkWithSkills, 'case_study_md'> {
 	domain: string | null;
 	hasCaseStudy: boolean;
 	preview: PreviewView | null;
+	cover: Picture | null;
+	galleryCount: number;
+	/** The sites of its videos and posts, e.g. ['YouTube', 'TikTok'], for the card's media kind. */
+	embedKinds: string[];
 }
 
 export interface PublicAccount extends AccountView {
@@ -78,7 +84,7 @@ export async function buildPublicProfile(
 		listPublicEndorsements(db, userId)
 	]);
 	const since = new Date(Date.now() - TREND_DAYS * 86_400_000);
-	const [previews, trends] = await Promise.all([
+	const [previews, trends, pictures, embeds] = await Promise.all([
 		listPreviews(
 			db,
 			work.filter((w) => w.url).map((w) => w.id)
@@ -87,6 +93,14 @@ export async function buildPublicProfile(
 			db,
 			accounts.filter((a) => a.verification_status === 'verified').map((a) => a.id),
 			since
+		),
+		listWorkPictures(
+			db,
+			work.map((w) => w.id)
+		),
+		listEmbeds(
+			db,
+			work.map((w) => w.id)
 		)
 	]);
 	return {
@@ -113,7 +127,10 @@ export async function buildPublicProfile(
 			...item,
 			domain: domainOf(item.url),
 			hasCaseStudy: case_study_md.trim() !== '',
-			preview: previews.get(item.id) ?? null
+			preview: previews.get(item.id) ?? null,
+			cover: pictures.get(item.id)?.cover ?? null,
+			galleryCount: pictures.get(item.id)?.gallery.length ?? 0,
+			embedKinds: [...new Set((embeds.get(item.id) ?? []).map((e) => e.providerName))]
 		})),
 		accounts: accounts.map((account) => ({ ...account, trend: trends.get(account.id) ?? [] })),
 		endorsements,
@@ -163,7 +180,10 @@ export function toPageView(profile: PublicProfile) {
 			slug: w.slug,
 			hasCaseStudy: w.hasCaseStudy,
 			skills: w.skills,
-			preview: w.preview
+			preview: w.preview,
+			cover: w.cover,
+			galleryCount: w.galleryCount,
+			embedKinds: w.embedKinds
 		})),
 		accounts: profile.accounts.map((a) => ({
 			id: a.id,

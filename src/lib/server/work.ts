@@ -6,6 +6,8 @@ import { schedulePreview } from '#lib/server/link-previews.js';
 import { safeHttpUrl } from '#lib/server/networks.js';
 import { touchProfile } from '#lib/server/profiles.js';
 import { parseId } from '#lib/server/platform/forms.js';
+import { mediaStore } from '#lib/server/platform/media-store.js';
+import { removeStoredMedia } from '#lib/server/work-media-keys.js';
 
 export const MAX_WORK_ITEMS = 100;
 
@@ -269,6 +271,16 @@ export async function updateWork(
 
 export async function deleteWork(db: Executor, userId: number, id: number): Promise<boolean> {
 	return withTransaction(db, async (trx) => {
+		if (
+			!(await trx
+				.selectFrom('work_items')
+				.select('id')
+				.where('user_id', '=', userId)
+				.where('id', '=', id)
+				.executeTakeFirst())
+		)
+			return false;
+		await removeStoredMedia(trx, mediaStore(), { workId: id });
 		const deleted = await trx
 			.deleteFrom('work_items')
 			.where('user_id', '=', userId)

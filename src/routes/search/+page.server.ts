@@ -7,6 +7,7 @@ import { suggestSpellings } from '#lib/server/search/spelling.js';
 import { allowSearch } from '#lib/server/search/throttle.js';
 import * as skills from '#lib/server/skills.js';
 import { isLikelyBot, recordAppearances } from '#lib/server/views.js';
+import { listProfileCovers } from '#lib/server/work-media.js';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({
@@ -33,10 +34,16 @@ export const load: PageServerLoad = async ({
 			results.filter((r) => r.userId !== locals.user?.id).map((r) => r.userId)
 		);
 	}
-	const spellings = results.length === 0 && query.q ? await suggestSpellings(db, query.q) : [];
+	const [spellings, covers] = await Promise.all([
+		results.length === 0 && query.q ? suggestSpellings(db, query.q) : [],
+		listProfileCovers(
+			db,
+			results.map((r) => r.userId)
+		)
+	]);
 	return {
 		query: { ...query, after: null },
-		results,
+		results: results.map((r) => ({ ...r, cover: covers.get(r.userId) ?? null })),
 		next,
 		notices,
 		spellings,

@@ -4,6 +4,8 @@ import type { Database, User } from '#lib/server/db/schema.js';
 import { logger } from '#lib/server/platform/log.js';
 import { type AccountResult } from '#lib/server/accounts/users.js';
 import { checkCurrentPassword } from '#lib/server/accounts/settings.js';
+import { mediaStore } from '#lib/server/platform/media-store.js';
+import { removeStoredMedia } from '#lib/server/work-media-keys.js';
 
 // Deleting an account and everything that names it.
 
@@ -46,6 +48,8 @@ export async function removeAccount(
 		.set({ user_id: null })
 		.where('user_id', '=', user.id)
 		.execute();
+	// Uploaded images' bytes are keyed by image, not by user, so no cascade reaches them.
+	await removeStoredMedia(trx, mediaStore(), { userId: user.id });
 	// Rows that reference the user (sessions, tokens, devices, profile, network accounts and
 	// their checks, mail about the account) go with it by cascade.
 	await trx.deleteFrom('users').where('id', '=', user.id).execute();

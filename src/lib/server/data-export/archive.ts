@@ -1,3 +1,4 @@
+import { mediaStore } from '#lib/server/platform/media-store.js';
 import { Readable } from 'node:stream';
 import yazl from 'yazl';
 import type { Db, Executor } from '#lib/server/db/connect.js';
@@ -80,7 +81,9 @@ async function readMedia(db: Executor, userId: number, file: MediaFile): Promise
 	const bytes =
 		file.kind === 'avatar'
 			? (await getAvatar(db, userId, file.size ?? 'large'))?.bytes
-			: await previewOf(db, userId, file.id);
+			: file.kind === 'work-image'
+				? await workImageOf(db, userId, file)
+				: await previewOf(db, userId, file.id);
 	if (!bytes) {
 		logger.warn({ userId, path: file.path }, 'export media went away while zipping');
 		return Buffer.alloc(0);
@@ -92,4 +95,15 @@ async function previewOf(db: Executor, userId: number, workItemId: number) {
 	const preview = await getPreviewImage(db, workItemId);
 	// The work item may have changed hands only by deletion; never another member's image.
 	return preview && preview.userId === userId ? preview.image : undefined;
+}
+
+async function workImageOf(db: Executor, userId: number, file: MediaFile) {
+	const owned = await db
+		.selectFrom('work_media')
+		.select('id')
+		.where('id', '=', file.id)
+		.where('user_id', '=', userId)
+		.executeTakeFirst();
+	if (!owned || !file.key) return undefined;
+	return (await mediaStore().get(db, file.key))?.bytes;
 }

@@ -29,7 +29,10 @@ async function signUp(db: Db, handle: string) {
 		origin: ORIGIN
 	});
 	if (!result.ok) throw new Error(JSON.stringify(result.errors));
-	return result.value;
+	const { token } = result.value;
+	// An open instance (the default) signs people in at once.
+	if (token === null) throw new Error('The sign-up was held for approval.');
+	return { ...result.value, token };
 }
 
 async function zipOf(db: Db, userId: number) {

@@ -1,4 +1,5 @@
 import type { Executor } from '#lib/server/db/connect.js';
+import { objectKey } from '#lib/server/work-media-keys.js';
 
 // What "Download my data" puts in data.json: one entry per section, each naming the tables it
 // reads, so the coverage spec can hold every table with a user key to account. A new table that
@@ -7,7 +8,9 @@ import type { Executor } from '#lib/server/db/connect.js';
 /** A file of the zip's media/ folder: data.json names it by this relative path. */
 export interface MediaFile {
 	path: string;
-	kind: 'avatar' | 'preview';
+	kind: 'avatar' | 'preview' | 'work-image';
+	/** For a work image: the store key of its largest WebP size. */
+	key?: string;
 	/** The avatar's owner or the work item whose preview image it is. */
 	id: number;
 	size?: 'large' | 'small';
@@ -31,6 +34,62 @@ export interface Section {
 export const MODERATOR = 'moderator';
 
 export const SECTIONS: Section[] = [
+	{
+		key: 'work_media',
+		covers: ['work_media', 'work_embeds'],
+		read: async (db, { userId, media }) => {
+			const images = await db
+				.selectFrom('work_media')
+				.select([
+					'id',
+					'work_item_id',
+					'role',
+					'position',
+					'alt',
+					'width',
+					'height',
+					'widths',
+					'version',
+					'created_at'
+				])
+				.where('user_id', '=', userId)
+				.orderBy('work_item_id')
+				.orderBy('position')
+				.execute();
+			const embeds = await db
+				.selectFrom('work_embeds')
+				.select([
+					'work_item_id',
+					'position',
+					'url',
+					'provider',
+					'status',
+					'title',
+					'author',
+					'gone_since',
+					'created_at'
+				])
+				.where('user_id', '=', userId)
+				.orderBy('work_item_id')
+				.orderBy('position')
+				.execute();
+			return {
+				images: images.map(({ widths, version, ...image }) => {
+					// The largest size kept, as WebP (the upload itself is not kept: it held EXIF).
+					const width = Math.max(...widths);
+					const path = `media/work/${image.id}.webp`;
+					media.push({
+						path,
+						kind: 'work-image',
+						id: image.id,
+						key: objectKey({ id: image.id, version }, width, 'webp')
+					});
+					return { ...image, file: path };
+				}),
+				embeds
+			};
+		}
+	},
 	{
 		key: 'account',
 		covers: ['users'],

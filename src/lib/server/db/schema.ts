@@ -118,6 +118,54 @@ export interface WorkItemsTable {
 	updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export type WorkMediaRole = 'cover' | 'gallery';
+
+export interface WorkMediaTable {
+	id: Generated<number>;
+	work_item_id: number;
+	user_id: number;
+	role: WorkMediaRole;
+	position: ColumnType<number, number | undefined, number>;
+	/** Empty until described; an image without alt text is shown to its owner only. */
+	alt: ColumnType<string, string | undefined, string>;
+	width: number;
+	height: number;
+	/** Widths of the stored sizes, ascending; each is stored as WebP and AVIF. */
+	widths: number[];
+	version: string;
+	created_at: CreatedAt;
+}
+
+export type EmbedStatus = 'pending' | 'ok' | 'gone' | 'failed';
+
+export interface WorkEmbedsTable {
+	id: Generated<number>;
+	work_item_id: number;
+	user_id: number;
+	position: ColumnType<number, number | undefined, number>;
+	url: string;
+	provider: string;
+	external_id: string;
+	status: ColumnType<EmbedStatus, EmbedStatus | undefined, EmbedStatus>;
+	title: string | null;
+	author: string | null;
+	thumbnail_version: string | null;
+	thumbnail_width: number | null;
+	thumbnail_height: number | null;
+	gone_since: Timestamp | null;
+	fetched_at: Timestamp | null;
+	next_fetch_at: ColumnType<Date, Date | string | undefined, Date | string>;
+	created_at: CreatedAt;
+}
+
+/** The media store's database backend (platform/media-store.ts). */
+export interface MediaObjectsTable {
+	key: string;
+	content_type: string;
+	bytes: Uint8Array;
+	created_at: CreatedAt;
+}
+
 export interface WorkItemSkillsTable {
 	work_item_id: number;
 	skill_id: number;
@@ -457,6 +505,9 @@ export interface Database {
 	profile_skills: ProfileSkillsTable;
 	work_items: WorkItemsTable;
 	work_item_skills: WorkItemSkillsTable;
+	work_media: WorkMediaTable;
+	media_objects: MediaObjectsTable;
+	work_embeds: WorkEmbedsTable;
 	network_accounts: NetworkAccountsTable;
 	network_account_checks: NetworkAccountChecksTable;
 	link_previews: LinkPreviewsTable;
@@ -495,6 +546,8 @@ export type Profile = Selectable<ProfilesTable>;
 export type ProfileUpdate = Updateable<ProfilesTable>;
 export type WorkItem = Selectable<WorkItemsTable>;
 export type NewWorkItem = Insertable<WorkItemsTable>;
+export type WorkMedia = Selectable<WorkMediaTable>;
+export type WorkEmbed = Selectable<WorkEmbedsTable>;
 export type NetworkAccount = Selectable<NetworkAccountsTable>;
 export type NetworkAccountCheck = Selectable<NetworkAccountChecksTable>;
 export type LinkPreview = Selectable<LinkPreviewsTable>;

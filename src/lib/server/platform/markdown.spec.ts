@@ -261,9 +261,11 @@ describe('renderMarkdown', () => {
 		});
 	});
 
-	it('keeps images served from this site, without srcset', () => {
+	it('keeps images served from this site, lazily loaded, without srcset', () => {
 		const html = renderMarkdown('![My avatar](/avatars/1/large.webp "Me")');
-		expect(html).toContain('<img src="/avatars/1/large.webp" alt="My avatar" title="Me" />');
+		expect(html).toContain(
+			'<img src="/avatars/1/large.webp" alt="My avatar" title="Me" loading="lazy" decoding="async" />'
+		);
 		expect(html).not.toContain('srcset');
 	});
 

@@ -56,7 +56,7 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
 	],
 	allowedAttributes: {
 		a: ['href', 'title', 'rel'],
-		img: ['src', 'alt', 'title'],
+		img: ['src', 'alt', 'title', 'loading', 'decoding'],
 		ol: ['start'],
 		th: [{ name: 'align', multiple: false, values: ['left', 'center', 'right'] }],
 		td: [{ name: 'align', multiple: false, values: ['left', 'center', 'right'] }]
@@ -171,7 +171,7 @@ const markdown = new Marked<string, string>({
 			const src = toSameSitePath(href);
 			if (!src) return alt;
 			const titleAttribute = title ? ` title="${escapeHtml(title)}"` : '';
-			return `<img src="${escapeHtml(src)}" alt="${alt}"${titleAttribute}>`;
+			return `<img src="${escapeHtml(src)}" alt="${alt}"${titleAttribute} loading="lazy" decoding="async">`;
 		},
 		checkbox({ checked }) {
 			return checked ? '☑ ' : '☐ ';

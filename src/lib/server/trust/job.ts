@@ -185,9 +185,7 @@ export async function runTrust(
 			(share ? Math.min(operator[u], share.sum / share.size) : operator[u]) +
 			// An account months old, acting with no group, has something to lose (age cannot be
 			// bought at sign-up; old accounts bought in bulk act together and are coordinated).
-			(!coordinated[u] && nowS - graph.createdAt[u] >= ESTABLISHED_S
-				? OWN_STANDING
-				: 0) +
+			(!coordinated[u] && nowS - graph.createdAt[u] >= ESTABLISHED_S ? OWN_STANDING : 0) +
 			// Old accounts are what a farm buys: acting as a group, they prove nothing of their own.
 			(graph.trusted[u] || coordinated[u] ? 0 : 0.5 * prior[u]) +
 			(coordinated[u] ? 0 : 0.5 * Math.min(identityIn, IDENTITY_CAP)) +

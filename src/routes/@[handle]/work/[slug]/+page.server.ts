@@ -5,6 +5,8 @@ import { requireProfileCard } from '#lib/server/http/profile-route.js';
 import { listPreviews } from '#lib/server/link-previews.js';
 import { domainOf } from '#lib/server/public-profile.js';
 import { getWorkBySlug } from '#lib/server/work.js';
+import { listWorkPictures } from '#lib/server/work-media.js';
+import { listEmbeds } from '#lib/server/embeds/work-embeds.js';
 import type { PageServerLoad } from './$types';
 import { siteOrigin } from '#lib/server/platform/site.js';
 
@@ -19,8 +21,17 @@ export const load: PageServerLoad = async ({ params, locals }) => {
 		`/work/${params.slug}`
 	);
 	const item = await getWorkBySlug(db, card.userId, params.slug);
-	if (!item || !item.case_study_md.trim()) error(404, 'Case study not found');
+	if (!item) error(404, 'Case study not found');
+	const pictures = (await listWorkPictures(db, [item.id])).get(item.id) ?? {
+		cover: null,
+		gallery: []
+	};
+	// The page exists once there is something beyond the card to show: a case study or images.
+	const embeds = (await listEmbeds(db, [item.id])).get(item.id) ?? [];
+	if (!item.case_study_md.trim() && !pictures.cover && !pictures.gallery.length && !embeds.length)
+		error(404, 'Case study not found');
 	const { case_study_md, ...work } = item;
+	const coverSrc = pictures.cover?.srcset.webp.split(', ').at(-1)?.split(' ')[0];
 	return {
 		profile: {
 			handle: card.handle,
@@ -34,8 +45,12 @@ export const load: PageServerLoad = async ({ params, locals }) => {
 			domain: domainOf(work.url),
 			preview: work.url ? ((await listPreviews(db, [work.id])).get(work.id) ?? null) : null
 		},
+		cover: pictures.cover,
+		gallery: pictures.gallery,
+		embeds,
+		ogImage: coverSrc ? `${siteOrigin()}${coverSrc}` : null,
 		caseStudyHtml: renderMarkdown(case_study_md),
-		summary: markdownToText(case_study_md, 200),
+		summary: markdownToText(case_study_md, 200) || work.outcome,
 		canonical: `${siteOrigin()}/@${card.handle}/work/${work.slug}`
 	};
 };
