@@ -23,12 +23,21 @@ const SPAM =
 
 let ownerState: Awaited<ReturnType<BrowserContext['storageState']>>;
 
+let signUps = 0;
+
 async function newAccount(
 	browser: Browser,
 	user: { email: string; handle: string; password: string },
 	name?: string
 ): Promise<Page> {
-	const page = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+	// Each from a network of its own: people signing up together from one network are what the
+	// trust job groups as closely connected (tested in endorsements/provenance.spec.ts).
+	const page = await (
+		await browser.newContext({
+			javaScriptEnabled: false,
+			extraHTTPHeaders: { 'X-Forwarded-For': `10.${91 + signUps++}.0.1` }
+		})
+	).newPage();
 	await signUp(page, user);
 	await page.goto(await mailedLink(user.email, 'verify-email'));
 	await page.getByRole('button', { name: 'Verify my email address' }).click();
@@ -100,6 +109,9 @@ test('without JavaScript: endorse with work as evidence, the owner accepts, then
 	const pending = waiting(ownerPage).getByRole('article', { name: `Endorsement from ${ENDORSER}` });
 	await expect(pending).toContainText(BODY);
 	await expect(pending).toContainText(`Client at ${ORGANISATION}`);
+	await expect(pending.getByTestId('provenance')).toHaveText(
+		'Where it comes from: Independent, but new (joined today); nobody vouches for them yet.'
+	);
 	await pending.getByRole('button', { name: `Accept endorsement from ${ENDORSER}` }).click();
 	await expect(ownerPage.getByRole('status')).toHaveText(
 		'Endorsement accepted. It now appears on your profile.'
@@ -112,6 +124,12 @@ test('without JavaScript: endorse with work as evidence, the owner accepts, then
 	await expect(section).toContainText(BODY);
 	await expect(section).toContainText(`Endorsed for: ${SKILL} (1)`);
 	await expect(section.getByRole('heading', { level: 3 })).toHaveText([`For “${WORK}”`]);
+	await expect(section.getByRole('list', { name: 'Where the endorsements come from' })).toHaveText(
+		'1 independent endorser'
+	);
+	await expect(section.getByTestId('trust-standing')).toContainText(
+		'Not enough vouches yet; this says nothing bad about them.'
+	);
 	expect(await references(visitor)).toEqual([BODY]);
 
 	await ownerPage

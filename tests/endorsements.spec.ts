@@ -45,6 +45,8 @@ const states: Record<string, State> = {};
 const workIds: Record<string, string> = {};
 let benSentAt = 0;
 
+let signUps = 0;
+
 async function as(browser: Browser, who: string): Promise<Page> {
 	const context = await browser.newContext({ storageState: states[who] });
 	return context.newPage();
@@ -66,7 +68,13 @@ async function newAccount(
 	user: { email: string; handle: string; password: string },
 	{ name, skills = [] }: { name?: string; skills?: string[] } = {}
 ): Promise<Page> {
-	const page = await (await browser.newContext()).newPage();
+	// Each from a network of its own: people signing up together from one network are what the
+	// trust job groups as closely connected (tested in endorsements/provenance.spec.ts).
+	const page = await (
+		await browser.newContext({
+			extraHTTPHeaders: { 'X-Forwarded-For': `10.${71 + signUps++}.0.1` }
+		})
+	).newPage();
 	await signUp(page, user);
 	await verifyEmail(page, user.email);
 	await page.goto('/settings/profile');
@@ -162,6 +170,13 @@ test('Ben endorses Maya for a piece of work; it goes public only once she accept
 	await expect(fromBen).toContainText(BEN_BODY);
 	await expect(fromBen).toContainText(`For “${WORK}” · skills: ${SKILLS[0]}`);
 	await expect(fromBen.getByRole('list', { name: 'Warnings' })).toHaveCount(0);
+	// Where it comes from, before Maya decides: a fresh account nobody vouches for yet.
+	await expect(fromBen.getByTestId('provenance')).toHaveText(
+		'Where it comes from: Independent, but new (joined today); nobody vouches for them yet.'
+	);
+	await expect(
+		waiting.getByRole('list', { name: 'Where the waiting endorsements come from' })
+	).toHaveText('1 independent endorser');
 	await fromBen.getByRole('button', { name: `Accept endorsement from ${BEN}` }).click();
 	await expect(owner.getByRole('status')).toHaveText(
 		'Endorsement accepted. It now appears on your profile.'
@@ -178,6 +193,14 @@ test('Ben endorses Maya for a piece of work; it goes public only once she accept
 	await expect(section).toContainText(`Endorsed for: ${SKILLS[0]} (1)`);
 	await expect(section.getByRole('heading', { level: 3 })).toHaveText([`For “${WORK}”`]);
 	await expect(section.getByRole('list', { name: 'Skills endorsed' })).toHaveText(SKILLS[0]);
+	// Grouped by where they come from, with a trust band that never reads as a verdict.
+	await expect(section.getByTestId('trust-standing')).toContainText(
+		'Trust: not yet. Not enough vouches yet; this says nothing bad about them.'
+	);
+	await expect(section.getByRole('list', { name: 'Where the endorsements come from' })).toHaveText(
+		'1 independent endorser'
+	);
+	await expect(section).toContainText('Independent endorser');
 	expect(await references(request)).toEqual([BEN_BODY]);
 
 	await inboxSection(owner, 'On your profile')

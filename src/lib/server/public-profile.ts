@@ -1,3 +1,9 @@
+import {
+	describeSummary,
+	summariseProvenance,
+	trustBandOf,
+	type TrustStanding
+} from '#lib/server/endorsements/provenance.js';
 import type { Executor } from '#lib/server/db/connect.js';
 import type { Availability, Visibility } from '#lib/server/db/schema.js';
 import { avatarUrl } from '#lib/server/avatar-url.js';
@@ -54,6 +60,8 @@ export interface PublicProfile {
 	accounts: PublicAccount[];
 	/** Accepted endorsements only: pending and hidden ones never leave the owner's inbox. */
 	endorsements: PublicEndorsementView[];
+	/** The trust band and who carries it, and the endorsements summed up by where they come from. */
+	trust: TrustStanding & { provenance: string[] };
 	updatedAt: Date;
 }
 
@@ -77,12 +85,20 @@ export async function buildPublicProfile(
 ): Promise<PublicProfile | undefined> {
 	const own = await getOwnProfile(db, userId);
 	if (!own) return undefined;
-	const [skills, work, accounts, endorsements] = await Promise.all([
+	const [skills, work, accounts, endorsements, band] = await Promise.all([
 		listProfileSkills(db, userId),
 		listWork(db, userId),
 		listAccounts(db, userId),
-		listPublicEndorsements(db, userId)
+		listPublicEndorsements(db, userId),
+		trustBandOf(db, userId)
 	]);
+	const carriedBy = [
+		...new Set(
+			endorsements.flatMap((e) =>
+				e.provenance.kind === 'vouched' && !e.endorser.private ? [e.endorser.name] : []
+			)
+		)
+	].slice(0, 3);
 	const since = new Date(Date.now() - TREND_DAYS * 86_400_000);
 	const [previews, trends, pictures, embeds] = await Promise.all([
 		listPreviews(
@@ -134,6 +150,11 @@ export async function buildPublicProfile(
 		})),
 		accounts: accounts.map((account) => ({ ...account, trend: trends.get(account.id) ?? [] })),
 		endorsements,
+		trust: {
+			band,
+			carriedBy,
+			provenance: describeSummary(summariseProvenance(endorsements))
+		},
 		updatedAt: own.updatedAt
 	};
 }
@@ -210,8 +231,10 @@ export function toPageView(profile: PublicProfile) {
 			work: e.work,
 			skills: e.skills,
 			endorser: e.endorser,
-			mutual: e.mutual
-		}))
+			mutual: e.mutual,
+			provenance: e.provenance.kind
+		})),
+		trust: profile.trust
 	};
 }
 export type ProfilePageView = ReturnType<typeof toPageView>;

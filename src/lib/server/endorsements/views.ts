@@ -3,6 +3,7 @@ import type { Executor } from '#lib/server/db/connect.js';
 import type { EndorsementStatus } from '#lib/server/db/schema.js';
 import { avatarUrl } from '#lib/server/avatar-url.js';
 import { RELATIONSHIPS, type Relationship } from '#lib/server/endorsements/rules.js';
+import { provenanceOf, type Provenance } from '#lib/server/endorsements/provenance.js';
 
 export interface EndorsementView {
 	id: number;
@@ -32,6 +33,8 @@ export interface EndorsementView {
 	};
 	mutual: boolean;
 	reports: number;
+	/** Where it comes from, as the last trust run judged the endorser. */
+	provenance: Provenance;
 }
 
 // What a public page says of an endorser whose profile is private.
@@ -75,6 +78,8 @@ async function listEndorsementsOf(
 		.innerJoin('profiles as p', 'p.user_id', 'e.endorser_id')
 		.leftJoin('avatars as a', 'a.user_id', 'e.endorser_id')
 		.leftJoin('work_items as w', 'w.id', 'e.work_item_id')
+		.leftJoin('trust_scores as ts', 'ts.user_id', 'e.endorser_id')
+		.leftJoin('trust_clusters as tc', 'tc.id', 'ts.cluster_id')
 		// What a suspended account wrote is not shown anywhere while it is suspended.
 		.where('u.status', '=', 'active')
 		.select((eb) => [
@@ -97,6 +102,9 @@ async function listEndorsementsOf(
 			'w.id as work_id',
 			'w.title as work_title',
 			'w.slug as work_slug',
+			'ts.band as endorser_band',
+			'ts.cluster_id as endorser_cluster',
+			'tc.size as cluster_size',
 			eb
 				.selectFrom('endorsements as r')
 				.select((x) => x.fn.countAll<string | number>().as('n'))
@@ -170,7 +178,8 @@ async function listEndorsementsOf(
 			private: r.visibility === 'private'
 		},
 		mutual: Boolean(r.mutual),
-		reports: Number(r.reports ?? 0)
+		reports: Number(r.reports ?? 0),
+		provenance: provenanceOf(r.endorser_band, r.endorser_cluster, r.cluster_size)
 	}));
 }
 

@@ -3,6 +3,11 @@ import { db } from '#lib/server/db/index.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import { listGiven, listInbox } from '#lib/server/endorsements/views.js';
 import {
+	describeEndorser,
+	describeSummary,
+	summariseProvenance
+} from '#lib/server/endorsements/provenance.js';
+import {
 	createRequest,
 	listRequests,
 	requestSchema,
@@ -43,7 +48,13 @@ export const load: PageServerLoad = async ({ url }) => {
 		listGiven(db, user.id)
 	]);
 	return {
-		pending: inbox.filter((e) => e.status === 'pending'),
+		// Before accepting, the owner sees where each one comes from, as the profile will say it.
+		pending: inbox
+			.filter((e) => e.status === 'pending')
+			.map((e) => ({ ...e, from: describeEndorser(e.provenance, e.endorser.joinedAt) })),
+		pendingSummary: describeSummary(
+			summariseProvenance(inbox.filter((e) => e.status === 'pending'))
+		),
 		accepted: inbox.filter((e) => e.status === 'accepted'),
 		hidden: inbox.filter((e) => e.status === 'hidden'),
 		requests: requests.map((r) => ({ ...r, link: `${siteOrigin()}/endorse/r/${r.token}` })),
