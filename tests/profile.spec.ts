@@ -588,6 +588,9 @@ test('profile and settings pages have no serious accessibility violations', asyn
 	browser,
 	page
 }) => {
+	// Sixteen pages through axe, the work editor now with its media forms: more than 30 s on a
+	// loaded 2-core machine.
+	test.setTimeout(120_000);
 	const owned = await signedIn(browser, ownerState);
 	for (const scheme of ['light', 'dark'] as const) {
 		await page.emulateMedia({ colorScheme: scheme });

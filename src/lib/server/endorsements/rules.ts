@@ -89,18 +89,22 @@ const STOPWORDS = new Set([
 	'your'
 ]);
 
-/** True when the text names none of the person's skills, work or the organisation given. */
+/**
+ * A hint, not a verdict: true when the text shows nothing of the person's work. It names none of
+ * their skills or work and gives no figure ("grew our IG from 4k to 19k" is specific however terse).
+ * The organisation typed beside the text proves nothing: a sender who wants the flag off would type
+ * a word of their own text there, so it is not read.
+ */
 export function isGeneric(
 	body: string,
-	evidence: { skills: { name: string }[]; work: { title: string }[] },
-	organisation: string | null
+	evidence: { skills: { name: string }[]; work: { title: string }[] }
 ): boolean {
 	const text = body.toLowerCase();
-	const phrases = [
-		...evidence.skills.map((s) => s.name),
-		...evidence.work.map((w) => w.title),
-		...(organisation ? [organisation] : [])
-	].map((p) => p.toLowerCase().trim());
+	// A figure (followers, months, per cent, money) is what copy-paste praise never carries.
+	if (/\p{N}/u.test(text)) return false;
+	const phrases = [...evidence.skills.map((s) => s.name), ...evidence.work.map((w) => w.title)].map(
+		(p) => p.toLowerCase().trim()
+	);
 	// Whole words only: a skill like "PR" must not be found inside "surprised".
 	if (phrases.some((p) => p.length >= 2 && containsWord(text, p))) return false;
 	// Distinctive words of work titles count too ("the Starfall launch" for "Launch of Starfall Discord").

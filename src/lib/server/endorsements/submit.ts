@@ -91,7 +91,7 @@ export async function submitEndorsement(db: Executor, args: SubmitInput): Promis
 		// Near-identical texts: this endorser's to other people and, for praise naming nothing of
 		// the person (copy-pasted flattery), anyone else's to anyone; the trigram index finds those
 		// candidates (`%`).
-		const generic = isGeneric(input.body, evidence, input.organisation);
+		const generic = isGeneric(input.body, evidence);
 		const similar = await trx
 			.selectFrom('endorsements')
 			.select('id')
