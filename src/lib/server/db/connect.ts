@@ -92,5 +92,18 @@ export async function withTransaction<T>(
 	fn: (trx: Transaction<Database>) => Promise<T>
 ): Promise<T> {
 	if (db.isTransaction) return fn(db as Transaction<Database>);
-	return (db as Kysely<Database>).transaction().execute(fn);
+	// Two writers taking the same rows in opposite order (a conversation and the rate-limit bucket
+	// of a send, say) deadlock; PostgreSQL rolls one back whole, so it is safe to run it again.
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await (db as Kysely<Database>).transaction().execute(fn);
+		} catch (error) {
+			const code = (error as { code?: unknown } | null)?.code;
+			if (attempt >= RETRIES || (code !== '40P01' && code !== '40001')) throw error;
+			await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+		}
+	}
 }
+
+/** Runs of a transaction PostgreSQL rolled back for a deadlock or serialization failure. */
+const RETRIES = 3;
