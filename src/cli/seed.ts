@@ -10,6 +10,7 @@ import { hashPassword } from '#lib/server/auth/password.js';
 import { HANDLE_PATTERN, RESERVED_HANDLES } from '#lib/server/auth/validation.js';
 import type { Relationship } from '#lib/server/endorsements/rules.js';
 import { normalizeAccount, type Network } from '#lib/server/networks.js';
+import { siteDomainOf } from '#lib/server/network-accounts.js';
 import { slugify } from '#lib/server/work.js';
 import { refreshSearchDocuments } from '#lib/server/search/projection.js';
 
@@ -1244,6 +1245,7 @@ async function insertBatch(
 		network: [] as string[],
 		identifier: [] as string[],
 		url: [] as string[],
+		domain: [] as (string | null)[],
 		followers: [] as (number | null)[],
 		reportedAt: [] as (string | null)[],
 		position: [] as number[],
@@ -1281,6 +1283,7 @@ async function insertBatch(
 			na.network.push(a.network);
 			na.identifier.push(a.identifier);
 			na.url.push(a.url);
+			na.domain.push(siteDomainOf(a.network, a.url));
 			na.followers.push(a.followers);
 			na.reportedAt.push(a.reportedAt);
 			na.position.push(a.position);
@@ -1315,10 +1318,10 @@ async function insertBatch(
 		join work_items w on w.user_id = t.user_id and w.slug = t.slug`.execute(trx);
 	await sql`
 		insert into network_accounts
-			(user_id, network, identifier, url, followers, followers_reported_at, position, created_at)
+			(user_id, network, identifier, url, site_domain, followers, followers_reported_at, position, created_at)
 		select * from unnest(
 			${na.user}::int[], ${na.network}::text[], ${na.identifier}::text[], ${na.url}::text[],
-			${na.followers}::int[], ${na.reportedAt}::timestamptz[], ${na.position}::int[],
+			${na.domain}::text[], ${na.followers}::int[], ${na.reportedAt}::timestamptz[], ${na.position}::int[],
 			${na.createdAt}::timestamptz[]
 		)`.execute(trx);
 	await sql`

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import { listPublicEndorsements } from '#lib/server/endorsements/views.js';
@@ -258,6 +259,26 @@ describe.each(testEngines())('trust on $name', (engine) => {
 			error: 'No member has the handle @nobody_here.'
 		});
 	});
+
+	it('gives every website saved without a domain its domain in one run, then changes nothing', async () => {
+		// More than one page of them (10,000), as a bulk import or an old instance leaves behind.
+		const owner = await idOf('client_1');
+		await sql`
+			insert into network_accounts (user_id, network, identifier, url, position)
+			select ${owner}, 'website', 'https://site' || i || '.co.uk', 'https://www.site' || i || '.co.uk/about', 100 + i
+			from generate_series(1, 10050) i`.execute(t.db);
+		const now = new Date(world.now);
+		await runTrust(t.db, { now });
+		const left = await sql<{ n: number; sample: string | null }>`
+			select count(*) filter (where site_domain is null)::int as n,
+				max(site_domain) filter (where identifier = 'https://site7.co.uk') as sample
+			from network_accounts where user_id = ${owner} and network = 'website'`.execute(t.db);
+		expect(left.rows[0]).toEqual({ n: 0, sample: 'site7.co.uk' });
+		expect((await runTrust(t.db, { now })).changed).toBe(0);
+		await sql`delete from network_accounts where user_id = ${owner} and position > 100`.execute(
+			t.db
+		);
+	}, 120_000);
 });
 
 describe('world files', () => {

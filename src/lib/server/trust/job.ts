@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
-import { getDomain } from 'tldts';
 import type { Executor } from '#lib/server/db/connect.js';
 import { withTransaction } from '#lib/server/db/connect.js';
 import type { SeedKind, TrustBand } from '#lib/server/db/schema.js';
+import { siteDomainOf } from '#lib/server/network-accounts.js';
 import { refreshTrustColumns } from '#lib/server/search/projection.js';
 import { loadGraph } from '#lib/server/trust/graph.js';
 import { findClusters } from '#lib/server/trust/clusters.js';
@@ -74,23 +74,38 @@ export function bandFor(inflow: number, trustedSeed: boolean, vouchers: number):
 	return 'none';
 }
 
-/** Personal websites saved before domains were recorded get theirs (tldts, in the app). */
+/**
+ * Personal websites saved before domains were recorded (or written in bulk) get theirs (tldts, in
+ * the app): read in pages by id and written back with one statement per page.
+ */
 async function fillSiteDomains(db: Executor): Promise<void> {
-	const missing = await db
-		.selectFrom('network_accounts')
-		.select(['id', 'url'])
-		.where('network', '=', 'website')
-		.where('site_domain', 'is', null)
-		.limit(10_000)
-		.execute();
-	for (const row of missing) {
-		const domain = getDomain(row.url, { allowPrivateDomains: true })?.toLowerCase() ?? null;
-		if (domain)
-			await db
-				.updateTable('network_accounts')
-				.set({ site_domain: domain })
-				.where('id', '=', row.id)
-				.execute();
+	const PAGE = 10_000;
+	for (let after = 0; ;) {
+		const missing = await db
+			.selectFrom('network_accounts')
+			.select(['id', 'network', 'url'])
+			.where('network', '=', 'website')
+			.where('site_domain', 'is', null)
+			.where('id', '>', after)
+			.orderBy('id')
+			.limit(PAGE)
+			.execute();
+		const ids: number[] = [];
+		const domains: string[] = [];
+		for (const row of missing) {
+			const domain = siteDomainOf(row.network, row.url);
+			if (domain) {
+				ids.push(row.id);
+				domains.push(domain);
+			}
+		}
+		if (ids.length)
+			await sql`
+				update network_accounts na set site_domain = x.domain
+				from unnest(${ids}::int[], ${domains}::text[]) as x(id, domain)
+				where na.id = x.id`.execute(db);
+		if (missing.length < PAGE) return;
+		after = missing[missing.length - 1].id;
 	}
 }
 
