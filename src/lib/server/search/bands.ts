@@ -30,6 +30,8 @@ export interface Sample {
 	rows: number;
 	listed: number;
 	after: SearchQuery['after'];
+	/** Values the caller asked to have computed in the same statement (`extras`). */
+	extras: Record<string, unknown>;
 }
 
 /**
@@ -45,7 +47,9 @@ export async function sampleMatches(
 		matches,
 		filters,
 		score,
-		after
+		after,
+		extras = {},
+		ctes = {}
 	}: {
 		/** Tests to count; those named in `matches`, with the filters, make a match. */
 		tests: Record<string, RawBuilder<SqlBool>>;
@@ -53,8 +57,13 @@ export async function sampleMatches(
 		filters: Expression<SqlBool>[];
 		score: RawBuilder<number>;
 		after: SearchQuery['after'];
+		/** Expressions computed once in the same statement, saving a round trip of their own. */
+		extras?: Record<string, RawBuilder<unknown>>;
+		/** Common table expressions the tests and extras may read, each computed once. */
+		ctes?: Record<string, RawBuilder<unknown>>;
 	}
 ): Promise<Sample | null> {
+	const extraNames = Object.keys(extras);
 	const names = Object.keys(tests);
 	const flag = (name: string) => sql.ref(`m${names.indexOf(name)}`);
 	const result = await sql<{
@@ -67,8 +76,12 @@ export async function sampleMatches(
 		histogram: number[] | null;
 		common: number[] | null;
 		frequencies: number[] | null;
+		extras: unknown[] | null;
 	}>`
-		with size as (
+		with ${sql.join(
+			Object.entries(ctes).map(([name, query]) => sql`${sql.id(name)} as (${query}),`),
+			sql` `
+		)} size as (
 			-- A thousand profiles would be much of a small database, better read through its indexes
 			-- (and the planner would rather read all of it than a thousand through the rank index).
 			select greatest(${RANK_SAMPLE.least}, least(${RANK_SAMPLE.most}, reltuples / 10))::int as n
@@ -78,7 +91,8 @@ export async function sampleMatches(
 			(select reltuples::float8 from pg_class where oid = 'profile_search'::regclass) as rows,
 			(select reltuples::float8 from pg_class
 				where oid = 'profile_search_listed_rank_idx'::regclass) as listed,
-			stats.*
+			stats.*,
+			${extraNames.length ? sql`array[${sql.join(extraNames.map((name) => sql`to_jsonb(${extras[name]})`))}]` : sql`null::jsonb[]`} as extras
 		from (
 			select
 				(array_agg(score order by score desc) filter (where score is not null))[${PAGE_SIZE + 1}] as lowest,
@@ -109,6 +123,7 @@ export async function sampleMatches(
 		) stats on true`.execute(db);
 	const row = result.rows[0];
 	if (!row || row.lowest === null || !row.ranks) return null;
+	const computed = Object.fromEntries(extraNames.map((name, i) => [name, row.extras?.[i]]));
 	const histogram = (row.histogram ?? []).map(Number);
 	const common = (row.common ?? []).map(Number);
 	const frequencies = (row.frequencies ?? []).map(Number);
@@ -128,7 +143,8 @@ export async function sampleMatches(
 		},
 		rows: Number(row.rows),
 		listed: Number(row.listed),
-		after
+		after,
+		extras: computed
 	};
 }
 
