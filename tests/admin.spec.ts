@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
 import { ARTIFACTS, E2E_ADMIN_EMAIL } from '../playwright.config';
-import { logIn, mailedLink, newUser, seriousViolations, signUp } from './helpers';
+import { ADMIN_PASSWORD, logIn, mailedLink, newUser, seriousViolations, signUp } from './helpers';
 
 // Issue 13: an operator runs the instance from the browser after one command (`npm run admin --
 // grant`, run by playwright.config.ts before the app starts): rules and registration, a report
@@ -9,8 +9,6 @@ import { logIn, mailedLink, newUser, seriousViolations, signUp } from './helpers
 test.use({ extraHTTPHeaders: { 'X-Forwarded-For': '10.130.0.1' } });
 // The operator's path is long (two dozen pages, axe on each admin page): minutes, not seconds.
 test.describe.configure({ mode: 'serial', timeout: 240_000 });
-
-const ADMIN_PASSWORD = 'operator passphrase here';
 
 async function newMember(
 	browser: Browser,
@@ -198,7 +196,9 @@ for (const javaScriptEnabled of [true, false]) {
 		await expect(admin.getByText('Give a reason (it is kept in the audit log).')).toBeVisible();
 		await admin.getByLabel('Reason').fill('Met at the guild meeting');
 		await admin.getByRole('button', { name: 'Mark as trusted' }).click();
-		await expect(admin.getByRole('status')).toHaveText('Marked as trusted.');
+		await expect(admin.getByRole('status')).toHaveText(
+			'Marked as trusted. Trust is being recomputed.'
+		);
 		const row = admin.getByRole('row').filter({ hasText: `@${target.handle}` });
 		await expect(row).toContainText('Met at the guild meeting');
 		await expect(row).toContainText(/@first_admin/);

@@ -11,6 +11,8 @@ export async function seriousViolations(page: Page) {
 }
 
 export const PASSWORD = 'a long passphrase';
+/** The first admin's password, set by admin.spec.ts from the link `npm run admin -- grant` prints. */
+export const ADMIN_PASSWORD = 'operator passphrase here';
 
 let counter = 0;
 export function newUser(prefix = 'user') {

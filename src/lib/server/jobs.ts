@@ -50,6 +50,8 @@ export interface Jobs {
 	/** The origin profiles are checked under, or undefined when verification is off. */
 	readonly publicUrl: string | undefined;
 	requestPreview(workItemId: number): Promise<void>;
+	/** Queues a trust run now (one at a time across servers), e.g. after trusted members change. */
+	requestTrustRun(): Promise<void>;
 	/** Queues every check and preview that is due; also runs every minute on its own. */
 	sweep(now?: Date): Promise<{ checks: number; previews: number }>;
 	stop(): Promise<void>;
@@ -78,6 +80,13 @@ export async function queueVerification(accountId: number): Promise<void> {
 	await current
 		?.requestVerification(accountId)
 		.catch((error) => logger.warn({ err: error, accountId }, 'could not queue a check'));
+}
+
+/** Queues a trust run now instead of at the next sweep (an operator changed trusted members). */
+export async function queueTrustRun(): Promise<void> {
+	await current
+		?.requestTrustRun()
+		.catch((error) => logger.warn({ err: error }, 'could not queue a trust run'));
 }
 
 /** Queues whatever is due now (e.g. a work link just saved) without waiting for the sweep. */
@@ -236,6 +245,9 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
 		async requestPreview(workItemId) {
 			const hosts = await previews.previewHosts(db, [workItemId]);
 			await send.preview(workItemId, hosts.get(workItemId));
+		},
+		async requestTrustRun() {
+			await boss.send(TRUST_QUEUE, {});
 		},
 		sweep,
 		async stop() {

@@ -5,7 +5,7 @@ import { recordAudit } from '#lib/server/admin/audit.js';
 import type { AdminActor } from '#lib/server/admin/accounts.js';
 
 // Marking trusted members from the admin area: the same seeds as `npm run trust -- mark`, plus an
-// audit row. The next trust run (the worker's schedule) spreads the change.
+// audit row. The admin page then queues a trust run, which spreads the change.
 
 export type TrustResult = { ok: true } | { ok: false; status: 400; errors: FieldErrors };
 
@@ -63,4 +63,14 @@ export async function setTrusted(
 		);
 		return { ok: true };
 	});
+}
+
+/** The last trust run, for the operator: when, over how much, and how many people's trust moved. */
+export async function lastTrustRun(db: Db) {
+	return db
+		.selectFrom('trust_runs')
+		.select(['finished_at', 'nodes', 'edges', 'changed', 'ms', 'reason'])
+		.orderBy('id', 'desc')
+		.limit(1)
+		.executeTakeFirst();
 }

@@ -3,13 +3,18 @@ import * as v from 'valibot';
 import { db } from '#lib/server/db/index.js';
 import { requireAdmin } from '#lib/server/auth/guard.js';
 import { listTrusted } from '#lib/server/trust/members.js';
-import { setTrusted } from '#lib/server/admin/trusted.js';
+import { lastTrustRun, setTrusted } from '#lib/server/admin/trusted.js';
+import { queueTrustRun } from '#lib/server/jobs.js';
 import { parseForm, readForm } from '#lib/server/platform/forms.js';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 export const load: PageServerLoad = async ({ url }) => {
 	requireAdmin();
-	return { members: await listTrusted(db), done: url.searchParams.get('done') };
+	return {
+		members: await listTrusted(db),
+		lastRun: (await lastTrustRun(db)) ?? null,
+		done: url.searchParams.get('done')
+	};
 };
 
 const trustSchema = v.object({
@@ -39,6 +44,8 @@ async function change(event: RequestEvent, trusted: boolean) {
 	);
 	if (!result.ok)
 		return fail(result.status, { action, errors: result.errors, values: parsed.values });
+	// Trust follows the change now rather than at the next scheduled run.
+	await queueTrustRun();
 	redirect(303, `/admin/trusted?done=${action}`);
 }
 
