@@ -3,7 +3,11 @@ import type { Executor } from '#lib/server/db/connect.js';
 import { withTransaction } from '#lib/server/db/connect.js';
 import type { WorkMedia, WorkMediaRole } from '#lib/server/db/schema.js';
 import { processPhoto, type PhotoEncoding } from '#lib/server/platform/image-variants.js';
-import type { MediaStore, StoredObject } from '#lib/server/platform/media-store.js';
+import {
+	withMediaWrites,
+	type MediaStore,
+	type StoredObject
+} from '#lib/server/platform/media-store.js';
 import { getOwnProfile, isListed, touchProfile } from '#lib/server/profiles.js';
 import { keyPrefix, objectKey } from '#lib/server/work-media-keys.js';
 
@@ -100,7 +104,7 @@ export async function addWorkImage(
 	if (!photo.ok) return photo;
 
 	let removed: WorkMedia[] = [];
-	const result = await withTransaction<MediaResult>(db, async (trx) => {
+	const result = await withMediaWrites<MediaResult>(db, store, async (trx, put) => {
 		// Locks the work item so two uploads at once cannot both take the 12th place.
 		const item = await trx
 			.selectFrom('work_items')
@@ -142,10 +146,9 @@ export async function addWorkImage(
 			})
 			.returningAll()
 			.executeTakeFirstOrThrow();
-		// The database store writes in this transaction; an S3 store writes at once (a failed
-		// transaction then leaves unreferenced objects, which nothing serves).
-		await store.put(
-			trx,
+		// The database store writes in this transaction; a bucket at once, and withMediaWrites
+		// deletes the objects again if the transaction fails.
+		await put(
 			photo.variants.map((p) => ({
 				key: objectKey(media, p.width, p.format),
 				bytes: p.bytes,
