@@ -182,6 +182,35 @@ describe.each(testEngines())('work images in S3 on $name', (engine) => {
 		expect(exported!.equals(Buffer.from(largest!.bytes))).toBe(true);
 	});
 
+	it('still serves and deletes images uploaded while the database held media', async () => {
+		const { userId, workId } = await member('early');
+		expect(
+			await addWorkImage(t.db, databaseStore, {
+				userId,
+				workId,
+				role: 'cover',
+				path: await jpeg('#334155'),
+				alt: 'Before the bucket'
+			})
+		).toEqual({ ok: true });
+		const media = (await listWorkMedia(t.db, [workId])).get(workId)!.cover!;
+		const key = `work-media/${media.id}/${media.version}/320.webp`;
+		const inDatabase = await databaseStore.get(t.db, key);
+		expect(await store.listKeys(`work-media/${media.id}/`)).toEqual([]);
+
+		const served = await readServedImage(t.db, store, {
+			mediaId: media.id,
+			width: 320,
+			format: 'webp',
+			version: media.version,
+			viewerId: undefined
+		});
+		expect(Buffer.from(served!.stored.bytes).equals(Buffer.from(inDatabase!.bytes))).toBe(true);
+
+		expect(await work.deleteWork(t.db, userId, workId)).toBe(true);
+		expect(await databaseStore.get(t.db, key)).toBeUndefined();
+	});
+
 	it('removes the bucket objects of a replaced cover, a deleted work item and a deleted account', async () => {
 		const { userId, workId } = await member('leaver');
 		const first = await cover(userId, workId, '#b91c1c');

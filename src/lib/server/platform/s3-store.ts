@@ -8,7 +8,7 @@ import {
 	S3ServiceException
 } from '@aws-sdk/client-s3';
 import type { Executor } from '#lib/server/db/connect.js';
-import type { MediaStore } from '#lib/server/platform/media-store.js';
+import { databaseStore, type MediaStore } from '#lib/server/platform/media-store.js';
 import type { S3Config } from '#lib/server/platform/s3-config.js';
 
 // Media in an S3-compatible bucket (AWS S3, MinIO, Garage, Ceph, R2, B2…). The bucket stays
@@ -19,6 +19,9 @@ import type { S3Config } from '#lib/server/platform/s3-config.js';
 // them commit (withMediaWrites deletes them again if the transaction fails). Deletions are written
 // to media_deletions in the caller's transaction and carried out once it has committed: after
 // each form post in the app, and every minute by the job sweep for anything left over.
+//
+// Media uploaded while the database held them stay there: read from it when the bucket has no
+// such key, and deleted from it with the rest, so switching to a bucket needs no copy.
 
 /** S3 lists and deletes at most 1,000 keys per request. */
 const PAGE = 1000;
@@ -115,7 +118,7 @@ export function createS3Store(config: S3Config): S3Store {
 				})
 			);
 		},
-		async get(_db, key) {
+		async get(db, key) {
 			try {
 				const object = await client.send(new GetObjectCommand({ Bucket, Key: key }));
 				if (!object.Body) return undefined;
@@ -124,14 +127,17 @@ export function createS3Store(config: S3Config): S3Store {
 					contentType: object.ContentType ?? 'application/octet-stream'
 				};
 			} catch (error) {
-				if (statusOf(error) === 404) return undefined;
-				throw error;
+				if (statusOf(error) !== 404) throw error;
+				// Uploaded before the switch to a bucket: still in the database.
+				return databaseStore.get(db, key);
 			}
 		},
 		async removePrefixes(db, prefixes) {
 			if (prefixes.length === 0) return;
 			// An empty prefix would be the whole bucket.
 			if (prefixes.some((prefix) => !prefix)) throw new Error('refusing to delete an empty prefix');
+			// Anything uploaded before the switch to a bucket goes with this transaction.
+			await databaseStore.removePrefixes(db, prefixes);
 			await db
 				.insertInto('media_deletions')
 				.values(prefixes.map((prefix) => ({ prefix })))
