@@ -211,8 +211,9 @@ const handleWrites: Handle = async ({ event, resolve }) => {
 	const written = await resolve(event);
 	invalidateProfilePages();
 	invalidateSessionCache();
-	// Media a write deleted leave an S3 bucket now that it has committed (nothing in the database).
-	await purgeMedia(db, { ifPending: true });
+	// Media a write deleted leave an S3 bucket now that it has committed (nothing to do for the
+	// database). Not awaited: a slow bucket must not hold the answer, and the sweep retries.
+	void purgeMedia(db, { ifPending: true });
 	return written;
 };
 
