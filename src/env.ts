@@ -56,6 +56,38 @@ export const variables = defineEnvVars({
 		description:
 			'Tests only: origins the outbound fetcher sends elsewhere, e.g. https://api.github.com=http://127.0.0.1:4183.'
 	},
+	S3_URL: {
+		schema: optional,
+		description:
+			'Keep uploaded media in an S3-compatible bucket instead of the database: https://ACCESS_KEY_ID:SECRET@host[:port]/bucket[?region=…&forcePathStyle=false] (docs/media.md).'
+	},
+	S3_ENDPOINT: {
+		schema: optional,
+		description:
+			'Instead of S3_URL: the S3-compatible endpoint, e.g. https://minio.internal:9000 (default: AWS for S3_REGION).'
+	},
+	S3_BUCKET: {
+		schema: optional,
+		description: 'Instead of S3_URL: the bucket for media. Setting it selects S3 storage.'
+	},
+	S3_REGION: {
+		schema: optional,
+		description: "Instead of S3_URL: the bucket's region (default us-east-1)."
+	},
+	S3_ACCESS_KEY_ID: {
+		schema: optional,
+		description:
+			'Instead of S3_URL: the access key id (with S3_SECRET_ACCESS_KEY; without both, the usual AWS credential chain).'
+	},
+	S3_SECRET_ACCESS_KEY: {
+		schema: optional,
+		description: 'Instead of S3_URL: the secret of S3_ACCESS_KEY_ID.'
+	},
+	S3_FORCE_PATH_STYLE: {
+		schema: optional,
+		description:
+			'Instead of S3_URL: true puts the bucket in the path (host/bucket/key); default true with S3_ENDPOINT, false for AWS.'
+	},
 	LOG_LEVEL: {
 		schema: (value) => value || 'info',
 		description: 'pino log level: trace, debug, info, warn, error, fatal or silent.'

@@ -11,6 +11,13 @@ import {
 	LISTEN_ORIGIN,
 	MAIL_FROM,
 	PUBLIC_URL,
+	S3_ACCESS_KEY_ID,
+	S3_BUCKET,
+	S3_ENDPOINT,
+	S3_FORCE_PATH_STYLE,
+	S3_REGION,
+	S3_SECRET_ACCESS_KEY,
+	S3_URL,
 	SMTP_URL
 } from '$app/env/private';
 import { db, engine } from '#lib/server/db/index.js';
@@ -18,6 +25,9 @@ import { migrateToLatest } from '#lib/server/db/migrate.js';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '#lib/server/db/health.js';
 import { isInvalidInputError } from '#lib/server/db/errors.js';
 import { configureMail } from '#lib/server/platform/mail.js';
+import { configureMediaStore } from '#lib/server/platform/media-config.js';
+import { purgeMedia } from '#lib/server/platform/media-store.js';
+import { S3ConfigError } from '#lib/server/platform/s3-config.js';
 import { loggablePath, logger } from '#lib/server/platform/log.js';
 import { configureSiteOrigin } from '#lib/server/platform/site.js';
 import { SESSION_COOKIE, validateSessionToken } from '#lib/server/auth/session.js';
@@ -58,6 +68,25 @@ export const init: ServerInit = async () => {
 		}
 	}
 	logger.info({ engine, mail: SMTP_URL ? 'smtp' : 'outbox' }, 'database ready');
+	try {
+		const store = await configureMediaStore({
+			S3_URL,
+			S3_ENDPOINT,
+			S3_BUCKET,
+			S3_REGION,
+			S3_ACCESS_KEY_ID,
+			S3_SECRET_ACCESS_KEY,
+			S3_FORCE_PATH_STYLE
+		});
+		// Deletions a crash or a bucket outage left undone.
+		if (store.kind === 's3') await purgeMedia(db);
+	} catch (error) {
+		// Settings that cannot work must not serve: say which and stop.
+		if (!(error instanceof S3ConfigError)) throw error;
+		logger.fatal(error.message);
+		await db.destroy().catch(() => {});
+		process.exit(1);
+	}
 	// The cache renders the site header itself to personalise cached pages for signed-in visitors.
 	installProfileCache({ db, renderHeader: (user) => render(SiteHeader, { props: { user } }).body });
 	setGithubToken(GITHUB_TOKEN);
@@ -182,6 +211,9 @@ const handleWrites: Handle = async ({ event, resolve }) => {
 	const written = await resolve(event);
 	invalidateProfilePages();
 	invalidateSessionCache();
+	// Media a write deleted leave an S3 bucket now that it has committed (nothing to do for the
+	// database). Not awaited: a slow bucket must not hold the answer, and the sweep retries.
+	void purgeMedia(db, { ifPending: true });
 	return written;
 };
 

@@ -7,6 +7,8 @@ import { createFetcher, fetcherOptionsFromEnv } from '#lib/server/platform/fetch
 import { startJobs } from '#lib/server/jobs.js';
 import { setGithubToken } from '#lib/server/adapters/github.js';
 import { logger } from '#lib/server/platform/log.js';
+import { configureMediaStore } from '#lib/server/platform/media-config.js';
+import { S3ConfigError } from '#lib/server/platform/s3-config.js';
 
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) {
@@ -24,6 +26,14 @@ if (!process.env.PUBLIC_URL) {
 }
 
 setGithubToken(process.env.GITHUB_TOKEN);
+// Video thumbnails go where the app keeps media, and the sweep purges the bucket's deletions.
+try {
+	await configureMediaStore(process.env);
+} catch (error) {
+	if (!(error instanceof S3ConfigError)) throw error;
+	console.error(error.message);
+	process.exit(1);
+}
 const db = createDatabase({ databaseUrl });
 await migrateToLatest(db);
 const jobs = await startJobs({

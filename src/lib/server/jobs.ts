@@ -8,7 +8,7 @@ import type { Fetcher } from '#lib/server/platform/fetcher.js';
 import * as verification from '#lib/server/verification.js';
 import * as previews from '#lib/server/link-previews.js';
 import * as embeds from '#lib/server/embeds/work-embeds.js';
-import { mediaStore } from '#lib/server/platform/media-store.js';
+import { mediaStore, purgeMedia } from '#lib/server/platform/media-store.js';
 import { logger } from '#lib/server/platform/log.js';
 import { isTrustRunDue, runTrust } from '#lib/server/trust/job.js';
 
@@ -181,6 +181,8 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
 		// Trust is recomputed when endorsements or trusted members changed (at most once a minute)
 		// and daily in any case; the run rewrites only the search rows whose trust changed.
 		if (await isTrustRunDue(db, now)) await boss.send(TRUST_QUEUE, {});
+		// Media deletions the app could not carry out at once (S3 only; the database's are done).
+		await purgeMedia(db);
 		return { checks, previews: queued };
 	}
 

@@ -3,8 +3,12 @@ import type { Executor } from '#lib/server/db/connect.js';
 import { withTransaction } from '#lib/server/db/connect.js';
 import type { WorkMedia, WorkMediaRole } from '#lib/server/db/schema.js';
 import { processPhoto, type PhotoEncoding } from '#lib/server/platform/image-variants.js';
-import type { MediaStore } from '#lib/server/platform/media-store.js';
-import { touchProfile } from '#lib/server/profiles.js';
+import {
+	withMediaWrites,
+	type MediaStore,
+	type StoredObject
+} from '#lib/server/platform/media-store.js';
+import { getOwnProfile, isListed, touchProfile } from '#lib/server/profiles.js';
 import { keyPrefix, objectKey } from '#lib/server/work-media-keys.js';
 
 export { objectKey, removeStoredMedia } from '#lib/server/work-media-keys.js';
@@ -100,7 +104,7 @@ export async function addWorkImage(
 	if (!photo.ok) return photo;
 
 	let removed: WorkMedia[] = [];
-	const result = await withTransaction<MediaResult>(db, async (trx) => {
+	const result = await withMediaWrites<MediaResult>(db, store, async (trx, put) => {
 		// Locks the work item so two uploads at once cannot both take the 12th place.
 		const item = await trx
 			.selectFrom('work_items')
@@ -142,10 +146,9 @@ export async function addWorkImage(
 			})
 			.returningAll()
 			.executeTakeFirstOrThrow();
-		// The database store writes in this transaction; an S3 store writes at once (a failed
-		// transaction then leaves unreferenced objects, which nothing serves).
-		await store.put(
-			trx,
+		// The database store writes in this transaction; a bucket at once, and withMediaWrites
+		// deletes the objects again if the transaction fails.
+		await put(
 			photo.variants.map((p) => ({
 				key: objectKey(media, p.width, p.format),
 				bytes: p.bytes,
@@ -276,6 +279,55 @@ export async function listWorkPictures(
 			{ cover: m.cover ? toPicture(m.cover) : null, gallery: m.gallery.map(toPicture) }
 		])
 	);
+}
+
+export interface ServedImage {
+	stored: StoredObject;
+	etag: string;
+	cacheControl: string;
+}
+
+/**
+ * One stored size of a work image as /media/<id>/<width>.<format>?v=<version> serves it to
+ * `viewerId` (undefined: signed out), or undefined for a 404. The version is a hash of the image,
+ * so a versioned URL's bytes never change and a listed profile's may be cached for a year.
+ */
+export async function readServedImage(
+	db: Executor,
+	store: MediaStore,
+	request: {
+		mediaId: number;
+		width: number;
+		format: PhotoEncoding;
+		version: string | null;
+		viewerId: number | undefined;
+	}
+): Promise<ServedImage | undefined> {
+	const { width, format, version } = request;
+	const media = await findServedMedia(db, request.mediaId);
+	if (!media || !media.widths.includes(width)) return undefined;
+	const isOwner = request.viewerId === media.user_id;
+	// Undescribed images are not published yet: their owner alone sees them, in the editor.
+	if (!media.alt && !isOwner) return undefined;
+	const profile = await getOwnProfile(db, media.user_id);
+	if (!profile) return undefined;
+	// A private profile's images are its owner's alone. An unlisted one's are shown to those its
+	// page was shown to: they hold the version, which walking ids cannot guess.
+	if (profile.visibility === 'private' && !isOwner) return undefined;
+	if (!isListed(profile) && !isOwner && version !== media.version) return undefined;
+
+	const stored = await store.get(db, objectKey(media, width, format));
+	if (!stored) return undefined;
+	// Not listed, or not yet described: no shared cache keeps it, so a change of mind takes effect.
+	const cacheControl =
+		!isListed(profile) || !media.alt
+			? profile.visibility === 'private' || !media.alt || version !== media.version
+				? 'private, no-store'
+				: 'private, max-age=86400'
+			: version === media.version
+				? 'public, max-age=31536000, immutable'
+				: 'public, max-age=300, must-revalidate';
+	return { stored, etag: `"${media.version}-${width}-${format}"`, cacheControl };
 }
 
 /** The image behind /media/<id>/…, with its owner, for the route that serves it. */

@@ -166,6 +166,13 @@ export interface MediaObjectsTable {
 	created_at: CreatedAt;
 }
 
+/** Key prefixes to delete from an S3 bucket once the transaction that wrote them commits. */
+export interface MediaDeletionsTable {
+	id: Generated<number>;
+	prefix: string;
+	requested_at: CreatedAt;
+}
+
 export interface WorkItemSkillsTable {
 	work_item_id: number;
 	skill_id: number;
@@ -507,6 +514,7 @@ export interface Database {
 	work_item_skills: WorkItemSkillsTable;
 	work_media: WorkMediaTable;
 	media_objects: MediaObjectsTable;
+	media_deletions: MediaDeletionsTable;
 	work_embeds: WorkEmbedsTable;
 	network_accounts: NetworkAccountsTable;
 	network_account_checks: NetworkAccountChecksTable;

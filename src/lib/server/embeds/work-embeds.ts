@@ -2,7 +2,7 @@ import type { Db, Executor } from '#lib/server/db/connect.js';
 import { withTransaction } from '#lib/server/db/connect.js';
 import type { WorkEmbed } from '#lib/server/db/schema.js';
 import { FetchError, type Fetcher } from '#lib/server/platform/fetcher.js';
-import type { MediaStore } from '#lib/server/platform/media-store.js';
+import { withMediaWrites, type MediaStore } from '#lib/server/platform/media-store.js';
 import { DAY_MS } from '#lib/server/platform/time.js';
 import { processPreviewImage, readPageMetadata } from '#lib/server/link-previews.js';
 import { touchProfile } from '#lib/server/profiles.js';
@@ -233,16 +233,17 @@ export async function fetchEmbed(
 			if (!(error instanceof FetchError)) throw error;
 		}
 	}
-	await withTransaction(db, async (trx) => {
-		if (thumbnail) {
-			await store.put(trx, [
+	await withMediaWrites(db, store, async (trx, put) => {
+		// The same picture as last time is stored already (its key is its hash).
+		if (thumbnail && row.thumbnail_version !== thumbnail.etag) {
+			await put([
 				{
 					key: embedThumbnailKey(row, thumbnail.etag),
 					bytes: thumbnail.image,
 					contentType: 'image/webp'
 				}
 			]);
-			if (row.thumbnail_version && row.thumbnail_version !== thumbnail.etag)
+			if (row.thumbnail_version)
 				await store.removePrefixes(trx, [embedThumbnailKey(row, row.thumbnail_version)]);
 		}
 		await trx
