@@ -290,9 +290,10 @@ describe.each(testEngines())('background jobs on $name', (engine) => {
 		const times = [0, 1, 2].flatMap((i) => arrivals.get(`/spaced-${i}`) ?? []).sort();
 		expect(times).toHaveLength(3);
 		// The fetcher spaces the starts of requests by 1 s; the server sees them arrive after a new
-		// connection each, which on a busy machine can take tens of ms longer for one than another.
-		expect(times[1] - times[0]).toBeGreaterThanOrEqual(900);
-		expect(times[2] - times[1]).toBeGreaterThanOrEqual(900);
+		// connection each, which on a busy machine can take a hundred ms or more longer for one than
+		// another (812 ms apart was seen at load average 5). Unspaced, they arrive within ms.
+		expect(times[1] - times[0]).toBeGreaterThanOrEqual(700);
+		expect(times[2] - times[1]).toBeGreaterThanOrEqual(700);
 		await jobs.stop();
 	});
 });

@@ -282,7 +282,9 @@ describe('limits', () => {
 		const fetcher = local({ hostIntervalMs: 150 });
 		await Promise.all([fetcher.fetch(`${origin}/a`), fetcher.fetch(`${origin}/b`)]);
 		expect(seen).toHaveLength(2);
-		expect(seen[1].at - seen[0].at).toBeGreaterThanOrEqual(140);
+		// Arrivals, not starts: a busy machine delays one connection more than the other (138.7 ms
+		// apart was seen at load average 5); unspaced, the two arrive within a few ms.
+		expect(seen[1].at - seen[0].at).toBeGreaterThanOrEqual(110);
 	});
 });
 
