@@ -62,11 +62,20 @@ async function expectPreview(page: Page) {
 	await expect(preview.getByRole('heading', { level: 2, name: 'Results' })).toBeVisible();
 	await expect(preview.getByRole('cell', { name: '14,000' })).toBeVisible();
 	await expect(preview.getByRole('columnheader', { name: 'After' })).toBeVisible();
+	await expect(preview.getByRole('rowheader', { name: 'Followers' })).toBeVisible();
 	const image = preview.getByRole('img', { name: 'Jars on the counter' });
 	await expect(image).toHaveAttribute('src', /^\/media\/\d+\/\d+\.webp\?v=\w+$/);
 	await image.scrollIntoViewIfNeeded();
-	// Drawn, not a broken-image icon: the owner's own upload loads in the preview.
-	await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(900);
+	// Sized before it loads, offered in every stored width, and drawn (not a broken-image icon).
+	await expect(image).toHaveAttribute('width', '900');
+	await expect(image).toHaveAttribute('height', '600');
+	await expect(image).toHaveAttribute(
+		'srcset',
+		/320\.webp.* 320w, .*640\.webp.* 640w, .*900\.webp.* 900w/
+	);
+	await expect
+		.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth))
+		.toBeGreaterThan(0);
 	await expect(preview.getByText('Best launch we have had.')).toBeVisible();
 	await expect(preview.getByText('Not saved yet')).toBeVisible();
 	return preview;

@@ -117,6 +117,10 @@ export const actions = {
 		const { user } = requireUser();
 		const id = idFrom(params.id);
 		if (!(await work.getWork(db, user.id, id))) error(404, 'Work not found');
+		const images = (await media.listWorkMedia(db, [id], { includeUndescribed: true })).get(id);
+		const pictures = images
+			? [...(images.cover ? [images.cover] : []), ...images.gallery].map(media.toPicture)
+			: [];
 		const form = await readForm(request);
 		const parsed = parseForm(work.workSchema, form);
 		const selected = work.skillIdsFrom(form);
@@ -130,7 +134,9 @@ export const actions = {
 		return {
 			values: parsed.values,
 			selected,
-			previewHtml: renderMarkdown(parsed.values.caseStudy?.trim() ?? '')
+			previewHtml: renderMarkdown(parsed.values.caseStudy?.trim() ?? '', {
+				knownImage: media.caseStudyImages(pictures)
+			})
 		};
 	},
 
