@@ -5,10 +5,15 @@ import fs from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 
-// The Node flags of `npm start` (package.json), so the suite measures the app as it is run.
-const START_FLAGS: string[] = JSON.parse(
+// The Node flags and environment of `npm start` (package.json), so the suite measures the app as
+// it is run.
+const START_SCRIPT: string = JSON.parse(
 	fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')
-).scripts.start.match(/--[\w-]+=\S+/g);
+).scripts.start;
+const START_FLAGS: string[] = START_SCRIPT.match(/--[\w-]+=\S+/g) ?? [];
+const START_ENV: Record<string, string> = Object.fromEntries(
+	[...START_SCRIPT.matchAll(/(?:^|\s)([A-Z_]+)=(\S+)(?=\s)/g)].map((m) => [m[1], m[2]])
+);
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -51,6 +56,7 @@ export class App {
 			cwd: ROOT,
 			env: {
 				...process.env,
+				...START_ENV,
 				...this.options.env,
 				PORT: String(this.options.port),
 				HOST: '127.0.0.1',

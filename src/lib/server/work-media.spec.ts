@@ -12,6 +12,7 @@ import * as work from '#lib/server/work.js';
 import {
 	MAX_GALLERY_IMAGES,
 	addWorkImage,
+	caseStudyImages,
 	describeImage,
 	listWorkMedia,
 	listProfileCovers,
@@ -239,5 +240,35 @@ describe.each(testEngines())('work images on $name', (engine) => {
 		expect(await work.deleteWork(t.db, userId, workId)).toBe(true);
 		expect(await databaseStore.get(t.db, objectKey(media.cover!, 300, 'webp'))).toBeUndefined();
 		expect(await databaseStore.get(t.db, objectKey(media.gallery[0], 400, 'avif'))).toBeUndefined();
+	});
+});
+
+describe('caseStudyImages', () => {
+	const picture = {
+		id: 7,
+		alt: 'Launch post',
+		width: 1200,
+		height: 1500,
+		src: '/media/7/640.webp?v=abc',
+		srcset: {
+			webp: '/media/7/320.webp?v=abc 320w, /media/7/640.webp?v=abc 640w, /media/7/1200.webp?v=abc 1200w',
+			avif: '/media/7/320.avif?v=abc 320w, /media/7/640.avif?v=abc 640w, /media/7/1200.avif?v=abc 1200w'
+		}
+	};
+	const known = caseStudyImages([picture]);
+
+	it('gives the size the editor hands out (the largest) every size and the dimensions', () => {
+		expect(known('/media/7/1200.webp?v=abc')).toEqual({
+			srcset: picture.srcset.webp,
+			sizes: '(min-width: 768px) 768px, 100vw',
+			width: 1200,
+			height: 1500
+		});
+	});
+
+	it('leaves a smaller size someone chose, and images of other work, as written', () => {
+		expect(known('/media/7/320.webp?v=abc')).toBeNull();
+		expect(known('/media/8/1200.webp?v=abc')).toBeNull();
+		expect(known('/avatars/1/large.webp')).toBeNull();
 	});
 });

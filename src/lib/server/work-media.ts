@@ -3,6 +3,7 @@ import type { Executor } from '#lib/server/db/connect.js';
 import { withTransaction } from '#lib/server/db/connect.js';
 import type { WorkMedia, WorkMediaRole } from '#lib/server/db/schema.js';
 import { processPhoto, type PhotoEncoding } from '#lib/server/platform/image-variants.js';
+import type { KnownImage } from '#lib/server/platform/markdown.js';
 import {
 	withMediaWrites,
 	type MediaStore,
@@ -62,6 +63,30 @@ export function toPicture(media: WorkMedia): Picture {
 		height: media.height,
 		src: mediaUrl(media, fallback, 'webp'),
 		srcset: { avif: srcset('avif'), webp: srcset('webp') }
+	};
+}
+
+// A case study is read at the article's width: 48rem, or the screen's on a phone.
+const CASE_STUDY_SIZES = '(min-width: 768px) 768px, 100vw';
+
+/**
+ * For renderMarkdown: the sizes of a case-study image that is one of these pictures at the size
+ * the editor hands out (its largest), so a phone fetches a phone-sized copy and the page keeps
+ * its height before it loads. Any other image is left as written.
+ */
+export function caseStudyImages(pictures: Picture[]): (src: string) => KnownImage | null {
+	const byPath = new Map(
+		pictures.map((p) => [p.srcset.webp.split(', ').at(-1)?.split(' ')[0].split('?')[0], p])
+	);
+	return (src) => {
+		const picture = byPath.get(src.split('?')[0]);
+		if (!picture) return null;
+		return {
+			srcset: picture.srcset.webp,
+			sizes: CASE_STUDY_SIZES,
+			width: picture.width,
+			height: picture.height
+		};
 	};
 }
 

@@ -18,9 +18,13 @@ const WEBP_QUALITY = 80;
 const AVIF_QUALITY = 55;
 // AVIF effort 2 of 9: a 1600 px image encodes in well under a second on one core.
 const AVIF_EFFORT = 2;
-// Two decodes at once at most: four 15 MB uploads at once wait their turn instead of each holding
-// a decoded image in memory.
-const MAX_CONCURRENT = 2;
+// One photo at a time per process: a 24 MP photo costs about 35 MB to decode and 55 MB more to
+// encode as a 1600 px AVIF, so four 15 MB uploads at once wait their turn instead of stacking that
+// up (tests/upload-memory.spec.ts). One libvips thread each, so page requests keep the other core;
+// no operation cache, since every upload is new and a cached decode would only hold memory.
+const MAX_CONCURRENT = 1;
+sharp.concurrency(1);
+sharp.cache(false);
 
 export type PhotoFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'heic';
 export type PhotoEncoding = 'webp' | 'avif';

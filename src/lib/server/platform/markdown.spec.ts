@@ -35,7 +35,8 @@ const ALLOWED_ATTRIBUTES = new Set([
 	'alt',
 	'class',
 	'start',
-	'align'
+	'align',
+	'scope'
 ]);
 
 // The sanitiser escapes every literal '<' in text, so each remaining '<' opens a real element.
@@ -267,6 +268,49 @@ describe('renderMarkdown', () => {
 			'<img src="/avatars/1/large.webp" alt="My avatar" title="Me" loading="lazy" decoding="async" />'
 		);
 		expect(html).not.toContain('srcset');
+	});
+
+	it('gives an image the page knows its sizes and dimensions, and leaves others as written', () => {
+		const knownImage = (src: string) =>
+			src === '/media/7/1600.webp?v=abc'
+				? {
+						srcset: '/media/7/320.webp?v=abc 320w, /media/7/1600.webp?v=abc 1600w',
+						sizes: '(min-width: 768px) 768px, 100vw',
+						width: 1600,
+						height: 1067
+					}
+				: null;
+		const html = renderMarkdown(
+			'![Launch post](/media/7/1600.webp?v=abc)\n\n![Avatar](/avatars/1/large.webp)',
+			{ knownImage }
+		);
+		expect(html).toContain(
+			'<img src="/media/7/1600.webp?v=abc" alt="Launch post" srcset="/media/7/320.webp?v=abc 320w, /media/7/1600.webp?v=abc 1600w" sizes="(min-width: 768px) 768px, 100vw" width="1600" height="1067" loading="lazy" decoding="async" />'
+		);
+		expect(html).toContain(
+			'<img src="/avatars/1/large.webp" alt="Avatar" loading="lazy" decoding="async" />'
+		);
+		// A remote image never reaches the lookup, known or not.
+		expect(
+			renderMarkdown('![x](https://evil.example/1600.webp)', {
+				knownImage: () => knownImage('/media/7/1600.webp?v=abc')
+			})
+		).toBe('<p>x</p>');
+	});
+
+	it('makes the first column row headers when the top-left cell is empty', () => {
+		const html = renderMarkdown(
+			'| | Before | After |\n| --- | ---: | ---: |\n| Followers | 1,200 | 14,000 |'
+		);
+		expect(html).toContain('<td></td>\n<th align="right">Before</th>');
+		expect(html).toContain(
+			'<th scope="row">Followers</th>\n<td align="right">1,200</td>\n<td align="right">14,000</td>'
+		);
+		expectInert(html);
+		// With a label in the corner, every body cell stays a data cell.
+		const plain = renderMarkdown('| Metric | Value |\n| --- | --- |\n| Reach | 9k |');
+		expect(plain).toContain('<th>Metric</th>');
+		expect(plain).toContain('<td>Reach</td>\n<td>9k</td>');
 	});
 
 	it('does not let raw HTML through even when the tag itself is allowed', () => {

@@ -1,4 +1,4 @@
-import { Marked, type Token } from 'marked';
+import { Marked, type Token, type Tokens } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 
 const LINK_REL = 'nofollow ugc noopener';
@@ -56,9 +56,12 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
 	],
 	allowedAttributes: {
 		a: ['href', 'title', 'rel'],
-		img: ['src', 'alt', 'title', 'loading', 'decoding'],
+		img: ['src', 'alt', 'title', 'loading', 'decoding', 'srcset', 'sizes', 'width', 'height'],
 		ol: ['start'],
-		th: [{ name: 'align', multiple: false, values: ['left', 'center', 'right'] }],
+		th: [
+			{ name: 'align', multiple: false, values: ['left', 'center', 'right'] },
+			{ name: 'scope', multiple: false, values: ['row'] }
+		],
 		td: [{ name: 'align', multiple: false, values: ['left', 'center', 'right'] }]
 	},
 	allowedClasses: { code: ['language-*'] },
@@ -73,6 +76,22 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
 	},
 	exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src
 };
+
+/** What a page knows of an image of its own: its sizes, so a browser fetches only the one it needs. */
+export interface KnownImage {
+	srcset: string;
+	sizes: string;
+	width: number;
+	height: number;
+}
+
+export interface RenderOptions {
+	/** The sizes of an image at this same-site path, or null when the page knows nothing of it. */
+	knownImage?: (src: string) => KnownImage | null;
+}
+
+// marked renders synchronously, so the options of the one render in progress can sit here.
+let rendering: RenderOptions = {};
 
 const ESCAPES: Record<string, string> = {
 	'&': '&amp;',
@@ -171,7 +190,32 @@ const markdown = new Marked<string, string>({
 			const src = toSameSitePath(href);
 			if (!src) return alt;
 			const titleAttribute = title ? ` title="${escapeHtml(title)}"` : '';
-			return `<img src="${escapeHtml(src)}" alt="${alt}"${titleAttribute} loading="lazy" decoding="async">`;
+			const known = rendering.knownImage?.(src);
+			const sized = known
+				? ` srcset="${escapeHtml(known.srcset)}" sizes="${escapeHtml(known.sizes)}" width="${known.width}" height="${known.height}"`
+				: '';
+			return `<img src="${escapeHtml(src)}" alt="${alt}"${titleAttribute}${sized} loading="lazy" decoding="async">`;
+		},
+		table({ header, rows }) {
+			// An empty top-left cell ("| | Before | After |") makes the first column the rows' labels:
+			// they become row headers, so every figure has headers a screen reader can announce.
+			const rowHeaders = header.length > 1 && !header[0].text.trim();
+			const cell = (token: Tokens.TableCell, tag: string, scope = '') =>
+				`<${tag}${token.align ? ` align="${token.align}"` : ''}${scope}>${this.parser.parseInline(token.tokens)}</${tag}>\n`;
+			const head = header
+				.map((token, i) => (rowHeaders && i === 0 ? '<td></td>\n' : cell(token, 'th')))
+				.join('');
+			const body = rows
+				.map(
+					(row) =>
+						`<tr>\n${row
+							.map((token, i) =>
+								rowHeaders && i === 0 ? cell(token, 'th', ' scope="row"') : cell(token, 'td')
+							)
+							.join('')}</tr>\n`
+				)
+				.join('');
+			return `<table>\n<thead>\n<tr>\n${head}</tr>\n</thead>\n${body ? `<tbody>${body}</tbody>` : ''}</table>\n`;
 		},
 		checkbox({ checked }) {
 			return checked ? '☑ ' : '☐ ';
@@ -180,9 +224,14 @@ const markdown = new Marked<string, string>({
 });
 
 /** Renders user Markdown to HTML that is safe to insert into a page as is. */
-export function renderMarkdown(source: string): string {
-	const html = markdown.parse(source, { async: false });
-	return sanitizeHtml(html, SANITIZE_OPTIONS).trim();
+export function renderMarkdown(source: string, options: RenderOptions = {}): string {
+	rendering = options;
+	try {
+		const html = markdown.parse(source, { async: false });
+		return sanitizeHtml(html, SANITIZE_OPTIONS).trim();
+	} finally {
+		rendering = {};
+	}
 }
 
 const BLOCK_BOUNDARY =

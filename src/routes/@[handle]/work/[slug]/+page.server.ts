@@ -5,7 +5,7 @@ import { requireProfileCard } from '#lib/server/http/profile-route.js';
 import { listPreviews } from '#lib/server/link-previews.js';
 import { domainOf } from '#lib/server/public-profile.js';
 import { getWorkBySlug } from '#lib/server/work.js';
-import { listWorkPictures } from '#lib/server/work-media.js';
+import { caseStudyImages, listWorkPictures } from '#lib/server/work-media.js';
 import { listEmbeds } from '#lib/server/embeds/work-embeds.js';
 import type { PageServerLoad } from './$types';
 import { siteOrigin } from '#lib/server/platform/site.js';
@@ -49,7 +49,11 @@ export const load: PageServerLoad = async ({ params, locals }) => {
 		gallery: pictures.gallery,
 		embeds,
 		ogImage: coverSrc ? `${siteOrigin()}${coverSrc}` : null,
-		caseStudyHtml: renderMarkdown(case_study_md),
+		caseStudyHtml: renderMarkdown(case_study_md, {
+			knownImage: caseStudyImages(
+				pictures.cover ? [pictures.cover, ...pictures.gallery] : pictures.gallery
+			)
+		}),
 		summary: markdownToText(case_study_md, 200) || work.outcome,
 		canonical: `${siteOrigin()}/@${card.handle}/work/${work.slug}`
 	};

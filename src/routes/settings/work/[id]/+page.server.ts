@@ -3,6 +3,7 @@ import { db } from '#lib/server/db/index.js';
 import { queueDue } from '#lib/server/jobs.js';
 import { requireUser } from '#lib/server/auth/guard.js';
 import { PHOTO_ERRORS, PHOTO_MAX_BYTES } from '#lib/server/platform/image-variants.js';
+import { renderMarkdown } from '#lib/server/platform/markdown.js';
 import { mediaStore } from '#lib/server/platform/media-store.js';
 import { receiveUpload } from '#lib/server/platform/uploads.js';
 import { fieldErrors, parseId, readForm, parseForm } from '#lib/server/platform/forms.js';
@@ -108,6 +109,35 @@ export const actions = {
 		// A changed link's preview is due now; queue it rather than wait for the minute's sweep.
 		await queueDue();
 		redirect(303, '/settings/work?saved=updated');
+	},
+
+	// The case study rendered as the public page will show it; nothing is saved, everything typed
+	// comes back. Other fields are checked on Save, so a half-filled form can still be previewed.
+	preview: async ({ request, params }) => {
+		const { user } = requireUser();
+		const id = idFrom(params.id);
+		if (!(await work.getWork(db, user.id, id))) error(404, 'Work not found');
+		const images = (await media.listWorkMedia(db, [id], { includeUndescribed: true })).get(id);
+		const pictures = images
+			? [...(images.cover ? [images.cover] : []), ...images.gallery].map(media.toPicture)
+			: [];
+		const form = await readForm(request);
+		const parsed = parseForm(work.workSchema, form);
+		const selected = work.skillIdsFrom(form);
+		const problem = parsed.ok ? undefined : parsed.errors.caseStudy;
+		if (problem)
+			return fail(400, {
+				errors: fieldErrors({ caseStudy: problem }),
+				values: parsed.values,
+				selected
+			});
+		return {
+			values: parsed.values,
+			selected,
+			previewHtml: renderMarkdown(parsed.values.caseStudy?.trim() ?? '', {
+				knownImage: media.caseStudyImages(pictures)
+			})
+		};
 	},
 
 	cover: async ({ request, params }) => {
