@@ -35,6 +35,19 @@ describe('decodeHeic', () => {
 		near(pixel(result.rgba, 1200, 1100, 700), [234, 223, 60]);
 	});
 
+	it('decodes photos uploaded at the same moment, each to its own pixels', async () => {
+		const bytes = new Uint8Array(await readFile(FIXTURE));
+		const results = await Promise.all([
+			decodeHeic(bytes, MAX_PIXELS),
+			decodeHeic(bytes.subarray(0, 3000), MAX_PIXELS),
+			decodeHeic(bytes, MAX_PIXELS)
+		]);
+		expect(results.map((result) => result.ok)).toEqual([true, false, true]);
+		const [first, , third] = results;
+		if (!first.ok || !third.ok) throw new Error('not decoded');
+		expect(Buffer.from(third.rgba).equals(Buffer.from(first.rgba))).toBe(true);
+	});
+
 	it('refuses a container claiming too many pixels before decoding them', async () => {
 		const bomb = withClaimedSize(new Uint8Array(await readFile(FIXTURE)), 30000, 30000);
 		expect(await decodeHeic(bomb, MAX_PIXELS)).toEqual({ ok: false, reason: 'tooManyPixels' });
