@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import { newUser, seriousViolations, signUp } from './helpers';
@@ -226,6 +227,40 @@ test.describe('with JavaScript', () => {
 		await buildProfile(page, 'Ada Jam');
 		await buildImages(page, (name) => info.outputPath(name), 'Jam launch', true);
 		await seeAsVisitor(page, user.handle, 'Jam launch', true);
+	});
+
+	test('an iPhone HEIC photo becomes the cover; a damaged one is refused', async ({
+		page
+	}, info) => {
+		await signUp(page, newUser('mediaheic'));
+		await addWork(page, 'Menu shoot');
+		const heic = await readFile('src/lib/server/platform/fixtures/photo.heic');
+		const damaged = info.outputPath('damaged.heic');
+		await writeFile(damaged, heic.subarray(0, 3000));
+		await page.getByLabel('Cover image').setInputFiles(damaged);
+		await page.getByLabel('Cover alt text').fill('Plated dessert');
+		await page.getByRole('button', { name: 'Upload cover' }).click();
+		await expect(page.getByLabel('Cover image')).toHaveAccessibleDescription(
+			/This HEIC photo could not be read/
+		);
+		await expect(page.getByLabel('Cover alt text')).toHaveValue('Plated dessert');
+
+		await page.getByLabel('Cover image').setInputFiles({
+			name: 'IMG_0001.HEIC',
+			mimeType: 'image/heic',
+			buffer: heic
+		});
+		await page.getByRole('button', { name: 'Upload cover' }).click();
+		await expect(page.getByRole('status')).toHaveText('Cover image saved.');
+		const cover = page.getByRole('img', { name: 'Plated dessert' });
+		await expect(cover).toHaveAttribute('width', '1200');
+		await expect(cover).toHaveAttribute('height', '800');
+		const response = await page.request.get((await cover.getAttribute('src'))!);
+		expect(response.status()).toBe(200);
+		const meta = await sharp(await response.body()).metadata();
+		// The fallback src is the 640 px WebP, in the photo's 3:2 shape.
+		expect(meta).toMatchObject({ format: 'webp', width: 640, height: 427 });
+		expect(meta.exif).toBeUndefined();
 	});
 });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
-import sharp, { type Metadata } from 'sharp';
+import { open, readFile } from 'node:fs/promises';
+import sharp, { type Metadata, type Sharp } from 'sharp';
+import { decodeHeic } from '#lib/server/platform/heic.js';
 
 // Photos of work (covers, galleries, case-study images): sniffed by content, decoded under pixel
 // and frame limits, EXIF dropped, re-encoded to a few widths as WebP and AVIF.
@@ -35,7 +36,7 @@ export const PHOTO_ERRORS = {
 	unsupported: 'Upload a JPEG, PNG, WebP, AVIF or HEIC image.',
 	svg: 'SVG drawings are not accepted (they can carry scripts). Export the drawing as PNG.',
 	broken: 'The image could not be read: it may be damaged or not really the type it claims to be.',
-	heic: 'This HEIC photo could not be read here. Export it as JPEG (on iPhone: Settings › Camera › Formats › Most Compatible) and upload that.',
+	heic: 'This HEIC photo could not be read: it may be damaged. Export it as JPEG (on iPhone: Settings › Camera › Formats › Most Compatible) and upload that.',
 	tooManyPixels:
 		'The image dimensions are too large. Choose one under 50 megapixels, such as 6000 × 6000.',
 	tooManyFrames: `The animation has more than ${PHOTO_MAX_FRAMES} frames. Upload a still image.`
@@ -109,16 +110,34 @@ async function encode(path: string, format: PhotoFormat): Promise<PhotoResult> {
 	if (metadata.width * frameHeight > PHOTO_MAX_PIXELS)
 		return { ok: false, error: PHOTO_ERRORS.tooManyPixels };
 
-	try {
-		// Decoded and scaled once; every size is derived from this, so memory is one bounded image.
-		// The output carries no EXIF (no GPS, no camera serial): sharp writes metadata only when asked.
-		const base = await sharp(path, {
+	let input: Sharp;
+	if (format === 'heic' && metadata.compression === 'hevc') {
+		// libvips here has no HEVC decoder (iPhone photos): libheif decodes the primary image to
+		// RGBA pixels, which carry no EXIF, with the container's rotation already applied.
+		const heic = await decodeHeic(new Uint8Array(await readFile(path)), PHOTO_MAX_PIXELS);
+		if (!heic.ok)
+			return {
+				ok: false,
+				error: heic.reason === 'tooManyPixels' ? PHOTO_ERRORS.tooManyPixels : PHOTO_ERRORS.heic
+			};
+		input = sharp(heic.rgba, {
+			raw: { width: heic.width, height: heic.height, channels: 4 },
+			limitInputPixels: PHOTO_MAX_PIXELS
+		});
+		if (!heic.hasAlpha) input = input.removeAlpha();
+	} else {
+		input = sharp(path, {
 			limitInputPixels: PHOTO_MAX_PIXELS,
 			// 'error' rejects truncated files yet tolerates the harmless warnings many phone JPEGs raise.
 			failOn: 'error',
 			pages: 1
-		})
-			.rotate()
+		}).rotate();
+	}
+
+	try {
+		// Decoded and scaled once; every size is derived from this, so memory is one bounded image.
+		// The output carries no EXIF (no GPS, no camera serial): sharp writes metadata only when asked.
+		const base = await input
 			.resize(PHOTO_WIDTHS[PHOTO_WIDTHS.length - 1], PHOTO_MAX_HEIGHT, {
 				fit: 'inside',
 				withoutEnlargement: true
