@@ -30,8 +30,6 @@ export interface Sample {
 	rows: number;
 	listed: number;
 	after: SearchQuery['after'];
-	/** Values the caller asked to have computed in the same statement (`extras`). */
-	extras: Record<string, unknown>;
 }
 
 /**
@@ -47,9 +45,7 @@ export async function sampleMatches(
 		matches,
 		filters,
 		score,
-		after,
-		extras = {},
-		ctes = {}
+		after
 	}: {
 		/** Tests to count; those named in `matches`, with the filters, make a match. */
 		tests: Record<string, RawBuilder<SqlBool>>;
@@ -57,13 +53,8 @@ export async function sampleMatches(
 		filters: Expression<SqlBool>[];
 		score: RawBuilder<number>;
 		after: SearchQuery['after'];
-		/** Expressions computed once in the same statement, saving a round trip of their own. */
-		extras?: Record<string, RawBuilder<unknown>>;
-		/** Common table expressions the tests and extras may read, each computed once. */
-		ctes?: Record<string, RawBuilder<unknown>>;
 	}
 ): Promise<Sample | null> {
-	const extraNames = Object.keys(extras);
 	const names = Object.keys(tests);
 	const flag = (name: string) => sql.ref(`m${names.indexOf(name)}`);
 	const result = await sql<{
@@ -76,12 +67,8 @@ export async function sampleMatches(
 		histogram: number[] | null;
 		common: number[] | null;
 		frequencies: number[] | null;
-		extras: unknown[] | null;
 	}>`
-		with ${sql.join(
-			Object.entries(ctes).map(([name, query]) => sql`${sql.id(name)} as (${query}),`),
-			sql` `
-		)} size as (
+		with size as (
 			-- A thousand profiles would be much of a small database, better read through its indexes
 			-- (and the planner would rather read all of it than a thousand through the rank index).
 			select greatest(${RANK_SAMPLE.least}, least(${RANK_SAMPLE.most}, reltuples / 10))::int as n
@@ -91,8 +78,7 @@ export async function sampleMatches(
 			(select reltuples::float8 from pg_class where oid = 'profile_search'::regclass) as rows,
 			(select reltuples::float8 from pg_class
 				where oid = 'profile_search_listed_rank_idx'::regclass) as listed,
-			stats.*,
-			${extraNames.length ? sql`array[${sql.join(extraNames.map((name) => sql`to_jsonb(${extras[name]})`))}]` : sql`null::jsonb[]`} as extras
+			stats.*
 		from (
 			select
 				(array_agg(score order by score desc) filter (where score is not null))[${PAGE_SIZE + 1}] as lowest,
@@ -123,7 +109,6 @@ export async function sampleMatches(
 		) stats on true`.execute(db);
 	const row = result.rows[0];
 	if (!row || row.lowest === null || !row.ranks) return null;
-	const computed = Object.fromEntries(extraNames.map((name, i) => [name, row.extras?.[i]]));
 	const histogram = (row.histogram ?? []).map(Number);
 	const common = (row.common ?? []).map(Number);
 	const frequencies = (row.frequencies ?? []).map(Number);
@@ -143,8 +128,7 @@ export async function sampleMatches(
 		},
 		rows: Number(row.rows),
 		listed: Number(row.listed),
-		after,
-		extras: computed
+		after
 	};
 }
 

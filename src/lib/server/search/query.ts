@@ -82,14 +82,15 @@ async function findProfiles(
 
 	// Typo tolerance for one word of three letters or more: people named like it, and holders of
 	// skills spelled like it, match too. Skills whose name holds the word itself are left out:
-	// their holders match it anyway, and a common word would cost a second index read. The close
-	// skills are looked up inside the statements that use them (once each, as an init plan), not
-	// in a round trip of their own.
-	const closeSkillsQuery =
+	// their holders match it anyway, and a common word would cost a second index read.
+	const closeSkills =
 		typo && all
-			? sql`select coalesce(array_agg(lower(k.name)), '{}') as keys from skills k
-					where ${skillSpelledLike(typo)} and not (to_tsvector('english', k.name) @@ ${all})`
-			: null;
+			? (
+					await sql<{ key: string }>`
+						select lower(k.name) as key from skills k
+						where ${skillSpelledLike(typo)} and not (to_tsvector('english', k.name) @@ ${all})`.execute(db)
+				).rows.map((row) => row.key)
+			: [];
 
 	const text = any
 		? sql<number>`(${sql.lit(WEIGHTS.name)} * (s.name_vec @@ ${any})::int + ${sql.lit(WEIGHTS.skills)} * (s.skills_vec @@ ${any})::int + ${sql.lit(WEIGHTS.work)} * (s.work_vec @@ ${any})::int + ${sql.lit(WEIGHTS.bio)} * (s.bio_vec @@ ${any})::int)`
@@ -122,7 +123,9 @@ async function findProfiles(
 	// The words match the document or, for one word, a close skill or a close name. These typo
 	// matches add nothing to the score: no field holds the word as typed.
 	const inDocument = all ? sql<SqlBool>`s.document @@ ${all}` : null;
-	let closeSkill = closeSkillsQuery ? sql<SqlBool>`s.skill_keys && (${closeSkillsQuery})` : null;
+	const closeSkill = closeSkills.length
+		? sql<SqlBool>`s.skill_keys && ${closeSkills}::text[]`
+		: null;
 	const closeName = typo ? sql<SqlBool>`${typo} <% s.name_text` : null;
 	const matching = (
 		alternatives: (RawBuilder<SqlBool> | null)[],
@@ -153,24 +156,15 @@ async function findProfiles(
 				document: inDocument,
 				skills: sql<SqlBool>`s.skills_vec @@ ${any}`,
 				name: sql<SqlBool>`s.name_vec @@ ${any}`,
-				closeSkill: closeSkillsQuery
-					? sql<SqlBool>`s.skill_keys && (select keys from close_skills)`
-					: sql<SqlBool>`false`
+				closeSkill: closeSkill ?? sql<SqlBool>`false`
 			},
 			// Close names, the dearest test, are left out: any page-full of matches will do.
 			matches: closeSkill ? ['document', 'closeSkill'] : ['document'],
 			filters,
 			score,
-			after: query.after,
-			ctes: closeSkillsQuery ? { close_skills: closeSkillsQuery } : {},
-			extras: closeSkillsQuery ? { closeSkills: sql`(select keys from close_skills)` } : {}
+			after: query.after
 		});
 		if (sample) {
-			// The page's statement tests the close skills the sample found, as a plain list.
-			if (closeSkill) {
-				const keys = (sample.extras.closeSkills as string[] | null) ?? [];
-				closeSkill = keys.length ? sql<SqlBool>`s.skill_keys && ${keys}::text[]` : null;
-			}
 			// Words add at most MAX_TEXT_SCORE to a profile's evidence_rank and never take anything
 			// away, so a profile ranked that much below the sample's lowest score cannot make the
 			// page. Further down, less can lift it far enough: more than 0.05 below, its skills or
