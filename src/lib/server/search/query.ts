@@ -45,16 +45,29 @@ export interface SearchResult {
  * profile vouched for through trusted members ranks above every profile that is not, and any
  * evidence (trust, work, verified accounts) ranks a profile above every profile without any.
  */
+// Below this many matches, sorting them all costs less than bounding the page by a sample.
+const RARE_MATCHES = 2_000;
+
 export async function searchProfiles(
 	db: Executor,
 	query: SearchQuery
 ): Promise<{ results: SearchResult[]; next: string | null }> {
 	// Typo tolerance only for one word of 3 to 20 letters, with a bounded number of corrections.
 	const { words, typo, corrections } = searchTerms(query.q);
+	const all = tsquery(words, '&');
+	const terms = typo ? await typoTerms(db, typo, all, corrections) : null;
 	const found = await findProfiles(
 		db,
 		query,
-		words.length ? { all: tsquery(words, '&'), any: tsquery(words, '|'), typo } : null
+		words.length
+			? {
+					all,
+					any: tsquery(words, '|'),
+					typo,
+					closeSkills: terms?.closeSkills ?? [],
+					rare: terms !== null && terms.matches !== null && terms.matches < RARE_MATCHES
+				}
+			: null
 	);
 	// A longer word that finds nobody, not even by its typo matches below, is searched again as
 	// each of its corrections: names trigrams miss are found that way ('khuamlo': Khumalo). Its
@@ -62,7 +75,104 @@ export async function searchProfiles(
 	if (found.results.length || !typo || [...typo].length < 5 || !corrections.length) return found;
 	// Letters and digits only (queryWords), so the string cannot carry operators.
 	const corrected = sql`to_tsquery('english', ${corrections.join(' | ')})`;
-	return findProfiles(db, query, { all: corrected, any: corrected, typo: null, rare: true });
+	return findProfiles(db, query, {
+		all: corrected,
+		any: corrected,
+		typo: null,
+		closeSkills: [],
+		rare:
+			terms !== null && terms.correctionMatches !== null && terms.correctionMatches < RARE_MATCHES
+	});
+}
+
+/**
+ * For one word to correct: the skills spelled like it, except those whose name holds the word
+ * itself (their holders match it anyway, and a common word would cost a second index read), and
+ * how many listed profiles' documents likely hold the word (as a prefix) and any of its
+ * corrections, by the planner's statistics (null without them), so that rare words skip the sample.
+ */
+async function typoTerms(
+	db: Executor,
+	typo: string,
+	all: RawBuilder<unknown>,
+	corrections: string[]
+): Promise<{ closeSkills: string[]; matches: number | null; correctionMatches: number | null }> {
+	const [{ rows }, common] = await Promise.all([
+		sql<{ close_skills: string[] | null; stems: string[]; correction_stems: string[] }>`
+			select
+				(select array_agg(lower(k.name)) from skills k
+					where ${skillSpelledLike(typo)} and not (to_tsvector('english', k.name) @@ ${all})
+				) as close_skills,
+				tsvector_to_array(to_tsvector('english', ${typo})) as stems,
+				array(select unnest(tsvector_to_array(to_tsvector('english', fix)))
+					from unnest(${corrections}::text[]) fix) as correction_stems`.execute(db),
+		commonLexemes(db)
+	]);
+	const row = rows[0];
+	const stems = row?.stems ?? [];
+	let matches: number | null = null;
+	let correctionMatches: number | null = null;
+	if (common && stems.length) {
+		// The word is searched as a prefix: every common lexeme it begins counts.
+		let frequency = 0;
+		for (const [lexeme, f] of common.frequencies)
+			if (stems.some((stem) => lexeme.startsWith(stem))) frequency += f;
+		matches = (frequency || common.rarest) * common.rows;
+		correctionMatches =
+			(row?.correction_stems ?? []).reduce(
+				(sum, stem) => sum + (common.frequencies.get(stem) ?? 0),
+				0
+			) * common.rows;
+	}
+	return { closeSkills: row?.close_skills ?? [], matches, correctionMatches };
+}
+
+interface CommonLexemes {
+	frequencies: Map<string, number>;
+	/** The frequency of the rarest of them: any other lexeme is rarer. */
+	rarest: number;
+	/** Search rows, listed or not: the estimates are upper bounds. */
+	rows: number;
+}
+
+// The planner's statistics change only when the table is analysed: read them once a few minutes.
+const COMMON_LEXEMES_TTL_MS = 5 * 60_000;
+let commonLexemesCache: { db: Executor; at: number; value: Promise<CommonLexemes | null> } | null =
+	null;
+
+/** The most common lexemes of the search documents and their frequencies; null before ANALYZE. */
+function commonLexemes(db: Executor): Promise<CommonLexemes | null> {
+	const now = Date.now();
+	if (commonLexemesCache?.db === db && now - commonLexemesCache.at < COMMON_LEXEMES_TTL_MS)
+		return commonLexemesCache.value;
+	const value = sql<{ lexemes: string[] | null; frequencies: number[] | null; rows: number }>`
+		select st.most_common_elems::text::text[] as lexemes, st.most_common_elem_freqs as frequencies,
+			(select reltuples::float8 from pg_class where oid = 'profile_search'::regclass) as rows
+		from pg_stats st
+		where st.schemaname = current_schema() and st.tablename = 'profile_search'
+			and st.attname = 'document'`
+		.execute(db)
+		.then(({ rows }) => {
+			const row = rows[0];
+			if (!row?.lexemes?.length || !row.frequencies || !(Number(row.rows) > 0)) return null;
+			const frequencies = new Map(row.lexemes.map((l, i) => [l, Number(row.frequencies![i])]));
+			return {
+				frequencies,
+				rarest: Math.min(...frequencies.values()),
+				rows: Number(row.rows)
+			};
+		});
+	commonLexemesCache = { db, at: now, value };
+	// Until the table is analysed, and after a failed read, the next search asks again.
+	value.then(
+		(found) => {
+			if (!found && commonLexemesCache?.value === value) commonLexemesCache = null;
+		},
+		() => {
+			if (commonLexemesCache?.value === value) commonLexemesCache = null;
+		}
+	);
+	return value;
 }
 
 async function findProfiles(
@@ -72,8 +182,10 @@ async function findProfiles(
 		all: RawBuilder<unknown>;
 		any: RawBuilder<unknown>;
 		typo: string | null;
-		/** Words that likely occur in few profiles, such as the corrections of a word found nowhere. */
-		rare?: boolean;
+		/** Lowercased names of skills spelled like the typo word. */
+		closeSkills: string[];
+		/** Words that likely occur in few profiles: their matches are sorted without a sample. */
+		rare: boolean;
 	} | null
 ): Promise<{ results: SearchResult[]; next: string | null }> {
 	const all = words?.all ?? null;
@@ -81,16 +193,8 @@ async function findProfiles(
 	const typo = words?.typo ?? null;
 
 	// Typo tolerance for one word of three letters or more: people named like it, and holders of
-	// skills spelled like it, match too. Skills whose name holds the word itself are left out:
-	// their holders match it anyway, and a common word would cost a second index read.
-	const closeSkills =
-		typo && all
-			? (
-					await sql<{ key: string }>`
-						select lower(k.name) as key from skills k
-						where ${skillSpelledLike(typo)} and not (to_tsvector('english', k.name) @@ ${all})`.execute(db)
-				).rows.map((row) => row.key)
-			: [];
+	// skills spelled like it, match too.
+	const closeSkills = words?.closeSkills ?? [];
 
 	const text = any
 		? sql<number>`(${sql.lit(WEIGHTS.name)} * (s.name_vec @@ ${any})::int + ${sql.lit(WEIGHTS.skills)} * (s.skills_vec @@ ${any})::int + ${sql.lit(WEIGHTS.work)} * (s.work_vec @@ ${any})::int + ${sql.lit(WEIGHTS.bio)} * (s.bio_vec @@ ${any})::int)`
@@ -147,10 +251,8 @@ async function findProfiles(
 
 	let bounded: Expression<SqlBool>[] | null = null;
 	// Scoring the sample costs as much as sorting a couple of thousand matches, and each of many
-	// corrections more (16 ms on the benchmark): rare words whose index holds fewer are sorted.
-	const few =
-		words?.rare && inDocument ? await fewerMatchesThan(db, inDocument, RARE_MATCHES) : false;
-	if (inDocument && any && !few) {
+	// corrections more (16 ms on the benchmark): the matches of rare words are sorted instead.
+	if (inDocument && any && !words?.rare) {
 		const sample = await sampleMatches(db, {
 			tests: {
 				document: inDocument,
@@ -201,10 +303,22 @@ async function findProfiles(
 		}
 	}
 
-	let rows = await readPage(db, bounded ?? unbounded, score, any);
+	// A rare word's close skills may have thousands of holders, too many to sort. A holder that
+	// the word does not match scores its evidence_rank alone, so the best of them come in the rank
+	// index's order, as for a skill filter, and the page is the best of those and the word's few
+	// other matches, sorted (a profile in both scores the same in both).
+	const toRead: Page =
+		words?.rare && closeSkill && !bounded
+			? {
+					byRank: matching([closeSkill]),
+					byScore: matching([inDocument, closeName], sql<SqlBool>`(s.listed) is true`)
+				}
+			: { byScore: bounded ?? unbounded };
+	let rows = await readPage(db, toRead, score, any);
 	// The sample's page-full is always within the bands, unless a write came between the two
 	// statements: then the page comes up short, and is read again without them.
-	if (bounded && rows.length <= PAGE_SIZE) rows = await readPage(db, unbounded, score, any);
+	if (bounded && rows.length <= PAGE_SIZE)
+		rows = await readPage(db, { byScore: unbounded }, score, any);
 
 	const page = rows.slice(0, PAGE_SIZE);
 	const last = page.at(-1);
@@ -231,22 +345,6 @@ async function findProfiles(
 	};
 }
 
-// Below this many matches, sorting them all costs less than bounding the page by a sample.
-const RARE_MATCHES = 2_000;
-
-/** Whether fewer than `limit` listed profiles match, read through the test's index. */
-async function fewerMatchesThan(
-	db: Executor,
-	test: RawBuilder<SqlBool>,
-	limit: number
-): Promise<boolean> {
-	const { rows } = await sql<{ n: number }>`
-		select count(*)::int as n from (
-			select 1 from profile_search s where (s.listed) is true and ${test} limit ${limit}
-		) found`.execute(db);
-	return Number(rows[0]?.n ?? 0) < limit;
-}
-
 interface PageRow {
 	user_id: number;
 	handle: string;
@@ -269,20 +367,34 @@ interface PageRow {
 
 // The page comes from the search table alone, which holds everything a result shows; with words,
 // only the rows of the page are then highlighted and told which fields matched.
+interface Page {
+	/** Profiles that may make the page, best first. */
+	byScore: Expression<SqlBool>[];
+	/** More, whose score is their evidence_rank, read in its order; the page is the best of both. */
+	byRank?: Expression<SqlBool>[];
+}
+
 async function readPage(
 	db: Executor,
-	conditions: Expression<SqlBool>[],
+	{ byScore, byRank }: Page,
 	score: RawBuilder<number>,
 	any: RawBuilder<unknown> | null
 ): Promise<PageRow[]> {
-	const hits = sql<PageRow>`
+	const read = (conditions: Expression<SqlBool>[], order: RawBuilder<unknown>) => sql<PageRow>`
 		select s.user_id, s.handle, s.name_text, s.headline, s.location, s.availability,
 			s.avatar_etag, s.skills_text, s.accepted_endorsements, s.work_count, s.verified_accounts,
 			s.trust_band, s.trusted_groups, s.bio_excerpt, ${score} as score
 		from profile_search s
 		where ${sql.join(conditions, sql` and `)}
-		order by score desc, s.user_id desc
+		order by ${order}, s.user_id desc
 		limit ${PAGE_SIZE + 1}`;
+	const scored = read(byScore, sql`score desc`);
+	const hits = byRank
+		? sql<PageRow>`
+			select * from ((${scored}) union (${read(byRank, sql`s.evidence_rank desc`)})) best
+			order by score desc, user_id desc
+			limit ${PAGE_SIZE + 1}`
+		: scored;
 	if (!any) return (await hits.execute(db)).rows;
 	const snippetSource = sql`coalesce(hit.headline, '') || ' — ' || hit.bio_excerpt`;
 	const highlighted = await sql<PageRow>`

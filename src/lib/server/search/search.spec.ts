@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { markTrusted } from '#lib/server/trust/members.js';
 import { runTrust } from '#lib/server/trust/job.js';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
@@ -381,6 +382,59 @@ describe.each(testEngines())('search on $name', (engine) => {
 		expect(scores).toEqual(scores.toSorted((a, b) => b - a));
 		// A headline match ranks above a bio match with as much published work (three items each).
 		expect(seen.indexOf('grower_8')).toBeLessThan(seen.indexOf('grower_3'));
+	});
+
+	it('pages a misspelled word alike before and after the planner has statistics', async () => {
+		// With statistics, a word they show to be rare skips the sample of the best-ranked profiles:
+		// its few matches are sorted, and the holders of skills spelled like it are read in rank
+		// order beside them. Either way the pages must be the same.
+		for (let i = 0; i < 50; i++) {
+			await person(t.db, `planner_${i}`, {
+				headline: i % 9 === 0 ? 'Campaine planner' : 'Planner',
+				bio: i % 7 === 0 ? 'People spell it campain.' : '',
+				skills: i % 2 === 0 ? ['Campaign management'] : ['Excel'],
+				work: Array.from({ length: i % 6 }, (_, n) => `Plan ${n}`)
+			});
+		}
+		await person(t.db, 'zola', { displayName: 'Zola Khumalo', headline: 'Events lead' });
+		let statements = 0;
+		const counted = t.db.withPlugin({
+			transformQuery: (args) => {
+				statements++;
+				return args.node;
+			},
+			transformResult: async (args) => args.result
+		});
+		const pages = async (q: string) => {
+			const seen: { handle: string; score: number }[] = [];
+			let after: string | null = null;
+			statements = 0;
+			do {
+				const page: Awaited<ReturnType<typeof search>> = await search(counted, {
+					q,
+					...(after ? { after } : {})
+				});
+				seen.push(...page.results.map((r) => ({ handle: r.handle, score: r.score })));
+				after = page.next;
+			} while (after);
+			return { seen, statements };
+		};
+		const words = ['campain', 'khuamlo'];
+		const before = await Promise.all(words.map(pages));
+		await sql`analyze profile_search`.execute(t.db);
+		const after = await Promise.all(words.map(pages));
+		for (const [i, word] of words.entries()) {
+			expect(after[i].seen, word).toEqual(before[i].seen);
+			// Fewer statements: the path with statistics was taken.
+			expect(after[i].statements, word).toBeLessThan(before[i].statements);
+		}
+		const campain = after[0].seen;
+		expect(campain.length).toBeGreaterThan(20);
+		expect(new Set(campain.map((r) => r.handle)).size).toBe(campain.length);
+		expect(campain.map((r) => r.score)).toEqual(
+			campain.map((r) => r.score).toSorted((a, b) => b - a)
+		);
+		expect(after[1].seen.map((r) => r.handle)).toContain('zola');
 	});
 
 	it('pages with a cursor, without repeating or skipping anyone', async () => {
