@@ -45,7 +45,8 @@ export async function sampleMatches(
 		matches,
 		filters,
 		score,
-		after
+		after,
+		most = RANK_SAMPLE.most
 	}: {
 		/** Tests to count; those named in `matches`, with the filters, make a match. */
 		tests: Record<string, RawBuilder<SqlBool>>;
@@ -53,6 +54,8 @@ export async function sampleMatches(
 		filters: Expression<SqlBool>[];
 		score: RawBuilder<number>;
 		after: SearchQuery['after'];
+		/** At most this many: fewer suffice when the words are known to be common. */
+		most?: number;
 	}
 ): Promise<Sample | null> {
 	const names = Object.keys(tests);
@@ -71,7 +74,7 @@ export async function sampleMatches(
 		with size as (
 			-- A thousand profiles would be much of a small database, better read through its indexes
 			-- (and the planner would rather read all of it than a thousand through the rank index).
-			select greatest(${RANK_SAMPLE.least}, least(${RANK_SAMPLE.most}, reltuples / 10))::int as n
+			select greatest(${RANK_SAMPLE.least}, least(${Math.max(RANK_SAMPLE.least, Math.min(RANK_SAMPLE.most, Math.round(most)))}, reltuples / 10))::int as n
 			from pg_class where oid = 'profile_search_listed_rank_idx'::regclass
 		)
 		select (select n from size) as size, sampled.*,

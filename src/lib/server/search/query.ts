@@ -65,7 +65,8 @@ export async function searchProfiles(
 					any: tsquery(words, '|'),
 					typo,
 					closeSkills: terms?.closeSkills ?? [],
-					rare: terms !== null && terms.matches !== null && terms.matches < RARE_MATCHES
+					rare: terms !== null && terms.matches !== null && terms.matches < RARE_MATCHES,
+					share: terms?.share ?? null
 				}
 			: null
 	);
@@ -80,6 +81,7 @@ export async function searchProfiles(
 		any: corrected,
 		typo: null,
 		closeSkills: [],
+		share: null,
 		rare:
 			terms !== null && terms.correctionMatches !== null && terms.correctionMatches < RARE_MATCHES
 	});
@@ -96,7 +98,12 @@ async function typoTerms(
 	typo: string,
 	all: RawBuilder<unknown>,
 	corrections: string[]
-): Promise<{ closeSkills: string[]; matches: number | null; correctionMatches: number | null }> {
+): Promise<{
+	closeSkills: string[];
+	matches: number | null;
+	share: number | null;
+	correctionMatches: number | null;
+}> {
 	const [{ rows }, common] = await Promise.all([
 		sql<{ close_skills: string[] | null; stems: string[]; correction_stems: string[] }>`
 			select
@@ -111,20 +118,22 @@ async function typoTerms(
 	const row = rows[0];
 	const stems = row?.stems ?? [];
 	let matches: number | null = null;
+	let share: number | null = null;
 	let correctionMatches: number | null = null;
 	if (common && stems.length) {
 		// The word is searched as a prefix: every common lexeme it begins counts.
 		let frequency = 0;
 		for (const [lexeme, f] of common.frequencies)
 			if (stems.some((stem) => lexeme.startsWith(stem))) frequency += f;
-		matches = (frequency || common.rarest) * common.rows;
+		share = Math.min(1, frequency || common.rarest);
+		matches = share * common.rows;
 		correctionMatches =
 			(row?.correction_stems ?? []).reduce(
 				(sum, stem) => sum + (common.frequencies.get(stem) ?? 0),
 				0
 			) * common.rows;
 	}
-	return { closeSkills: row?.close_skills ?? [], matches, correctionMatches };
+	return { closeSkills: row?.close_skills ?? [], matches, share, correctionMatches };
 }
 
 interface CommonLexemes {
@@ -186,6 +195,8 @@ async function findProfiles(
 		closeSkills: string[];
 		/** Words that likely occur in few profiles: their matches are sorted without a sample. */
 		rare: boolean;
+		/** The share of profiles whose documents likely match, when the statistics say. */
+		share: number | null;
 	} | null
 ): Promise<{ results: SearchResult[]; next: string | null }> {
 	const all = words?.all ?? null;
@@ -253,7 +264,7 @@ async function findProfiles(
 	// Scoring the sample costs as much as sorting a couple of thousand matches, and each of many
 	// corrections more (16 ms on the benchmark): the matches of rare words are sorted instead.
 	if (inDocument && any && !words?.rare) {
-		const sample = await sampleMatches(db, {
+		const sampling = {
 			tests: {
 				document: inDocument,
 				skills: sql<SqlBool>`s.skills_vec @@ ${any}`,
@@ -265,7 +276,14 @@ async function findProfiles(
 			filters,
 			score,
 			after: query.after
-		});
+		};
+		// A common word fills the first page from fewer profiles: three times what its share says.
+		// Should they hold fewer matches after all, the sample is drawn again at full size. Deeper,
+		// among profiles with less to match, the full sample is drawn at once.
+		const share = !closeSkill && !filters.length && !query.after ? words?.share : null;
+		const most = share ? (3 * (PAGE_SIZE + 1)) / share : undefined;
+		let sample = await sampleMatches(db, { ...sampling, most });
+		if (!sample && most !== undefined) sample = await sampleMatches(db, sampling);
 		if (sample) {
 			// Words add at most MAX_TEXT_SCORE to a profile's evidence_rank and never take anything
 			// away, so a profile ranked that much below the sample's lowest score cannot make the
