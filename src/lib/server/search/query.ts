@@ -39,15 +39,15 @@ export interface SearchResult {
 	score: number;
 }
 
+// Below this many matches, sorting them all costs less than bounding the page by a sample.
+const RARE_MATCHES = 2_000;
+
 /**
  * Public, listed profiles matching the query, best first. Relevance counts each field once (name
  * and headline > skills > work > bio). Trust-weighted evidence orders them (docs/trust.md): every
  * profile vouched for through trusted members ranks above every profile that is not, and any
  * evidence (trust, work, verified accounts) ranks a profile above every profile without any.
  */
-// Below this many matches, sorting them all costs less than bounding the page by a sample.
-const RARE_MATCHES = 2_000;
-
 export async function searchProfiles(
 	db: Executor,
 	query: SearchQuery
@@ -55,7 +55,7 @@ export async function searchProfiles(
 	// Typo tolerance only for one word of 3 to 20 letters, with a bounded number of corrections.
 	const { words, typo, corrections } = searchTerms(query.q);
 	const all = tsquery(words, '&');
-	const terms = typo ? await typoTerms(db, typo, all, corrections) : null;
+	const terms = words.length ? await termStatistics(db, words, typo, all, corrections) : null;
 	const found = await findProfiles(
 		db,
 		query,
@@ -66,7 +66,8 @@ export async function searchProfiles(
 					typo,
 					closeSkills: terms?.closeSkills ?? [],
 					rare: terms !== null && terms.matches !== null && terms.matches < RARE_MATCHES,
-					share: terms?.share ?? null
+					// All the words match fewer than the rarest of them does: how many fewer, none can say.
+					share: words.length === 1 ? (terms?.share ?? null) : null
 				}
 			: null
 	);
@@ -88,14 +89,16 @@ export async function searchProfiles(
 }
 
 /**
- * For one word to correct: the skills spelled like it, except those whose name holds the word
- * itself (their holders match it anyway, and a common word would cost a second index read), and
- * how many listed profiles' documents likely hold the word (as a prefix) and any of its
- * corrections, by the planner's statistics (null without them), so that rare words skip the sample.
+ * How many listed profiles' documents likely match all the words (the last as a prefix) and any
+ * of the corrections, by the planner's statistics (null without them), so that rare words skip
+ * the sample. For one word to correct, also the skills spelled like it, except those whose name
+ * holds the word itself: their holders match it anyway, and a common word would cost a second
+ * index read.
  */
-async function typoTerms(
+async function termStatistics(
 	db: Executor,
-	typo: string,
+	words: string[],
+	typo: string | null,
 	all: RawBuilder<unknown>,
 	corrections: string[]
 ): Promise<{
@@ -105,35 +108,49 @@ async function typoTerms(
 	correctionMatches: number | null;
 }> {
 	const [{ rows }, common] = await Promise.all([
-		sql<{ close_skills: string[] | null; stems: string[]; correction_stems: string[] }>`
+		sql<{ close_skills: string[] | null; stems: string[][]; correction_stems: string[] }>`
 			select
-				(select array_agg(lower(k.name)) from skills k
-					where ${skillSpelledLike(typo)} and not (to_tsvector('english', k.name) @@ ${all})
-				) as close_skills,
-				tsvector_to_array(to_tsvector('english', ${typo})) as stems,
+				${
+					typo
+						? sql`(select array_agg(lower(k.name)) from skills k
+							where ${skillSpelledLike(typo)} and not (to_tsvector('english', k.name) @@ ${all}))`
+						: sql`null::text[]`
+				} as close_skills,
+				(select json_agg(tsvector_to_array(to_tsvector('english', w.word)) order by w.n)
+					from unnest(${words}::text[]) with ordinality as w(word, n)) as stems,
 				array(select unnest(tsvector_to_array(to_tsvector('english', fix)))
 					from unnest(${corrections}::text[]) fix) as correction_stems`.execute(db),
 		commonLexemes(db)
 	]);
 	const row = rows[0];
-	const stems = row?.stems ?? [];
-	let matches: number | null = null;
 	let share: number | null = null;
 	let correctionMatches: number | null = null;
-	if (common && stems.length) {
-		// The word is searched as a prefix: every common lexeme it begins counts.
-		let frequency = 0;
-		for (const [lexeme, f] of common.frequencies)
-			if (stems.some((stem) => lexeme.startsWith(stem))) frequency += f;
-		share = Math.min(1, frequency || common.rarest);
-		matches = share * common.rows;
+	if (common && row) {
+		// Each word's share: the last is searched as a prefix, so every common lexeme it begins
+		// counts; a word among no common lexemes is rarer than the rarest. Stop words have no
+		// lexeme and match nothing. All the words match at most as many as the rarest of them.
+		for (const [i, stems] of (row.stems ?? []).entries()) {
+			if (!stems.length) continue;
+			let frequency = 0;
+			for (const [lexeme, f] of common.frequencies)
+				if (
+					stems.some((stem) => (i === words.length - 1 ? lexeme.startsWith(stem) : lexeme === stem))
+				)
+					frequency += f;
+			share = Math.min(share ?? 1, frequency || common.rarest);
+		}
 		correctionMatches =
-			(row?.correction_stems ?? []).reduce(
+			(row.correction_stems ?? []).reduce(
 				(sum, stem) => sum + (common.frequencies.get(stem) ?? 0),
 				0
 			) * common.rows;
 	}
-	return { closeSkills: row?.close_skills ?? [], matches, share, correctionMatches };
+	return {
+		closeSkills: row?.close_skills ?? [],
+		matches: share === null ? null : share * (common?.rows ?? 0),
+		share,
+		correctionMatches
+	};
 }
 
 interface CommonLexemes {

@@ -419,7 +419,7 @@ describe.each(testEngines())('search on $name', (engine) => {
 			} while (after);
 			return { seen, statements };
 		};
-		const words = ['campain', 'khuamlo', 'planner'];
+		const words = ['campain', 'khuamlo', 'planner', 'zola khumalo', 'campaine planner'];
 		// One word at a time: the statements are counted per word.
 		const before = [];
 		for (const word of words) before.push(await pages(word));
