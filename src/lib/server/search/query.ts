@@ -4,10 +4,11 @@ import type { Availability, TrustBand } from '#lib/server/db/schema.js';
 import { avatarUrl } from '#lib/server/avatar-url.js';
 import type { SearchQuery } from '#lib/server/search/params.js';
 import {
+	highlight,
 	searchTerms,
 	skillSpelledLike,
-	splitHighlights,
-	tsquery
+	tsquery,
+	type QueryStem
 } from '#lib/server/search/spelling.js';
 import { bandTest, PAGE_SIZE, sampleMatches, type Band } from '#lib/server/search/bands.js';
 
@@ -67,7 +68,8 @@ export async function searchProfiles(
 					closeSkills: terms?.closeSkills ?? [],
 					rare: terms !== null && terms.matches !== null && terms.matches < RARE_MATCHES,
 					// All the words match fewer than the rarest of them does: how many fewer, none can say.
-					share: words.length === 1 ? (terms?.share ?? null) : null
+					share: words.length === 1 ? (terms?.share ?? null) : null,
+					stems: terms?.stems ?? []
 				}
 			: null
 	);
@@ -83,6 +85,7 @@ export async function searchProfiles(
 		typo: null,
 		closeSkills: [],
 		share: null,
+		stems: (terms?.correctionStems ?? []).map((stem) => ({ stem, prefix: false })),
 		rare:
 			terms !== null && terms.correctionMatches !== null && terms.correctionMatches < RARE_MATCHES
 	});
@@ -106,6 +109,8 @@ async function termStatistics(
 	matches: number | null;
 	share: number | null;
 	correctionMatches: number | null;
+	stems: QueryStem[];
+	correctionStems: string[];
 }> {
 	const [{ rows }, common] = await Promise.all([
 		sql<{ close_skills: string[] | null; stems: string[][]; correction_stems: string[] }>`
@@ -146,6 +151,10 @@ async function termStatistics(
 			) * common.rows;
 	}
 	return {
+		stems: (row?.stems ?? []).flatMap((stems, i) =>
+			stems.map((stem) => ({ stem, prefix: i === words.length - 1 }))
+		),
+		correctionStems: row?.correction_stems ?? [],
 		closeSkills: row?.close_skills ?? [],
 		matches: share === null ? null : share * (common?.rows ?? 0),
 		share,
@@ -212,6 +221,8 @@ async function findProfiles(
 		closeSkills: string[];
 		/** Words that likely occur in few profiles: their matches are sorted without a sample. */
 		rare: boolean;
+		/** The words as the dictionary reduced them, to mark in the snippets. */
+		stems: QueryStem[];
 		/** The share of profiles whose documents likely match, when the statistics say. */
 		share: number | null;
 	} | null
@@ -367,7 +378,7 @@ async function findProfiles(
 			availability: r.availability,
 			avatar: avatarUrl(r.user_id, r.avatar_etag, 'small'),
 			skills: r.skills_text ? r.skills_text.split(', ').slice(0, 6) : [],
-			snippet: splitHighlights(r.snippet ?? `${r.headline ?? ''} — ${r.bio_excerpt}`.slice(0, 200)),
+			snippet: highlight(`${r.headline ?? ''} — ${r.bio_excerpt}`, words?.stems ?? []),
 			matched: ['name or headline', 'skills', 'work', 'bio'].filter((_, i) => r.matched?.[i]),
 			acceptedEndorsements: Number(r.accepted_endorsements),
 			workCount: Number(r.work_count),
@@ -396,7 +407,6 @@ interface PageRow {
 	trusted_groups: number;
 	bio_excerpt: string;
 	score: number;
-	snippet?: string;
 	matched?: boolean[];
 }
 
@@ -431,10 +441,8 @@ async function readPage(
 			limit ${PAGE_SIZE + 1}`
 		: scored;
 	if (!any) return (await hits.execute(db)).rows;
-	const snippetSource = sql`coalesce(hit.headline, '') || ' — ' || hit.bio_excerpt`;
 	const highlighted = await sql<PageRow>`
 		select hit.*,
-			ts_headline('english', ${snippetSource}, ${any}, 'StartSel=⟦, StopSel=⟧, MaxWords=28, MinWords=12, HighlightAll=false') as snippet,
 			array[m.name_vec @@ ${any}, m.skills_vec @@ ${any}, m.work_vec @@ ${any}, m.bio_vec @@ ${any}] as matched
 		from (${hits}) hit
 		join profile_search m on m.user_id = hit.user_id

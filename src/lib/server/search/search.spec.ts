@@ -14,7 +14,12 @@ import * as networkAccounts from '#lib/server/network-accounts.js';
 import { MAX_WORD_LENGTH, parseSearchParams, queryWords } from '#lib/server/search/params.js';
 import { refreshSearchDocuments } from '#lib/server/search/projection.js';
 import { searchProfiles } from '#lib/server/search/query.js';
-import { MAX_CORRECTIONS, searchTerms, suggestSpellings } from '#lib/server/search/spelling.js';
+import {
+	highlight,
+	MAX_CORRECTIONS,
+	searchTerms,
+	suggestSpellings
+} from '#lib/server/search/spelling.js';
 import { allowSearch } from '#lib/server/search/throttle.js';
 import * as skills from '#lib/server/skills.js';
 import * as work from '#lib/server/work.js';
@@ -64,6 +69,41 @@ const search = (db: Db, params: Record<string, string | string[]>) => {
 	return searchProfiles(db, parseSearchParams(url).query);
 };
 const handles = (r: { results: { handle: string }[] }) => r.results.map((x) => x.handle);
+
+describe('snippets', () => {
+	const marked = (parts: { text: string; mark: boolean }[]) =>
+		parts.filter((part) => part.mark).map((part) => part.text);
+
+	it('mark the words whose stems the query holds, the last word as a prefix', () => {
+		const text = 'Community lead for brands — I grew three communities and managed their managers.';
+		expect(marked(highlight(text, [{ stem: 'communiti', prefix: false }]))).toEqual([
+			'Community',
+			'communities'
+		]);
+		expect(marked(highlight(text, [{ stem: 'manag', prefix: false }]))).toEqual([
+			'managed',
+			'managers'
+		]);
+		expect(marked(highlight(text, [{ stem: 'br', prefix: true }]))).toEqual(['brands']);
+		// Every letter of the text is kept, in order.
+		const parts = highlight(text, [{ stem: 'lead', prefix: false }]);
+		expect(parts.map((part) => part.text).join('')).toBe(text);
+		expect(marked(parts)).toEqual(['lead']);
+	});
+
+	it('start a little before the first match of a long text, and say where they cut', () => {
+		const words = Array.from({ length: 100 }, (_, i) => `word${i}`);
+		words[40] = 'Shopify';
+		const parts = highlight(words.join(' '), [{ stem: 'shopifi', prefix: true }]);
+		const shown = parts.map((part) => part.text).join('');
+		expect(shown.startsWith('… word34 ')).toBe(true);
+		expect(shown.split(/\s+/).filter((w) => /\w/.test(w))).toHaveLength(28);
+		expect(marked(parts)).toEqual(['Shopify']);
+		expect(shown.endsWith(' word61 …')).toBe(true);
+		// Nothing matched: the text's start.
+		expect(highlight(words.join(' '), [])[0].text.startsWith('word0 word1')).toBe(true);
+	});
+});
 
 describe.each(testEngines())('search on $name', (engine) => {
 	let t: TestDatabase;
@@ -154,6 +194,11 @@ describe.each(testEngines())('search on $name', (engine) => {
 		expect(result.results[0]).toMatchObject({ acceptedEndorsements: 1 });
 		expect(result.results[1]).toMatchObject({ acceptedEndorsements: 0 });
 		expect(result.results[0].matched).toContain('name or headline');
+		// The snippet marks the word where the headline holds it.
+		expect(result.results[0].snippet).toContainEqual({ text: 'Rust', mark: true });
+		expect(result.results[0].snippet.map((part) => part.text).join('')).toBe(
+			'Rust community lead — '
+		);
 	});
 
 	it('never shows private, unlisted or unnamed profiles', async () => {
