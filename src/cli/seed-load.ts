@@ -174,63 +174,131 @@ export interface Deferred {
 	state: 'dropped' | 'building' | 'built' | 'attached';
 }
 
+// What a bulk load dropped and has not built again yet, kept in the database itself (dropped with
+// it in one transaction): a seed that was stopped meanwhile leaves the list, and the next seed
+// builds what it names before anything else, so no index or constraint is ever lost.
+const LEDGER = 'seed_pending_indexes';
+
 /**
  * Drops the foreign keys, unique constraints (other than primary keys) and other indexes of
  * `tables`, so that rows go in without an index entry or a key check each; `restoreIndexes` builds
  * them again, checking every row once. Only for a database nobody uses yet: queries would scan
  * meanwhile and nothing holds a key. Primary keys stay: ids are drawn in order, so entries append.
  */
-export async function dropSecondaryIndexes(db: Db, tables: string[]): Promise<Deferred[]> {
-	const constraints = await sql<{
-		table: string;
+export function dropSecondaryIndexes(db: Db, tables: string[]): Promise<Deferred[]> {
+	return db.transaction().execute(async (trx) => {
+		const constraints = await sql<{
+			table: string;
+			name: string;
+			definition: string;
+			index: string | null;
+			type: string;
+		}>`
+			select c.conrelid::regclass::text as table, c.conname as name, c.contype as type,
+				pg_get_constraintdef(c.oid) as definition,
+				case when c.contype = 'u' then pg_get_indexdef(c.conindid) end as index
+			from pg_constraint c
+			where c.conrelid = any(${tables}::regclass[]) and c.contype in ('f', 'u')
+			order by c.contype, c.conname`.execute(trx);
+		const indexes = await sql<{ table: string; name: string; definition: string }>`
+			select tablename as table, indexname as name, indexdef as definition from pg_indexes i
+			where schemaname = current_schema() and tablename = any(${tables}::text[])
+				and not exists (select 1 from pg_constraint c
+					where c.conindid = format('%I.%I', i.schemaname, i.indexname)::regclass)
+			order by indexname`.execute(trx);
+		const deferred: Deferred[] = [
+			...constraints.rows.map((c) => ({
+				table: c.table,
+				name: c.name,
+				build:
+					c.index ??
+					`alter table ${quote(c.table)} add constraint ${quote(c.name)} ${c.definition}`,
+				attach: c.index
+					? `alter table ${quote(c.table)} add constraint ${quote(c.name)} unique using index ${quote(c.name)}`
+					: undefined,
+				gin: false,
+				foreignKey: c.type === 'f',
+				state: 'dropped' as const
+			})),
+			...indexes.rows.map((i) => ({
+				table: i.table,
+				name: i.name,
+				build: i.definition,
+				gin: / using gin /i.test(i.definition),
+				foreignKey: false,
+				state: 'dropped' as const
+			}))
+		];
+		await sql`
+			create table if not exists ${sql.id(LEDGER)} (name text primary key, table_name text not null,
+				build text not null, attach text, gin boolean not null, foreign_key boolean not null)`.execute(trx);
+		for (const d of deferred) {
+			await sql`
+				insert into ${sql.id(LEDGER)} (name, table_name, build, attach, gin, foreign_key)
+				values (${d.name}, ${d.table}, ${d.build}, ${d.attach ?? null}, ${d.gin}, ${d.foreignKey})`.execute(
+				trx
+			);
+		}
+		// Foreign keys first (sorted so by contype): a unique constraint can be what one references.
+		for (const d of deferred) {
+			await (
+				d.foreignKey || d.attach
+					? sql`alter table ${sql.id(d.table)} drop constraint ${sql.id(d.name)}`
+					: sql`drop index ${sql.id(d.name)}`
+			).execute(trx);
+		}
+		return deferred;
+	});
+}
+
+/** What an earlier bulk load dropped and did not build again (it was stopped), if anything. */
+export async function pendingIndexes(db: Db): Promise<Deferred[]> {
+	const ledger = await sql<{ found: boolean }>`
+		select to_regclass(${LEDGER}) is not null as found`.execute(db);
+	if (!ledger.rows[0].found) return [];
+	const rows = await sql<{
 		name: string;
-		definition: string;
-		index: string | null;
-		type: string;
+		table: string;
+		build: string;
+		attach: string | null;
+		gin: boolean;
+		foreign_key: boolean;
+		index_exists: boolean;
+		constraint_exists: boolean;
 	}>`
-		select c.conrelid::regclass::text as table, c.conname as name, c.contype as type,
-			pg_get_constraintdef(c.oid) as definition,
-			case when c.contype = 'u' then pg_get_indexdef(c.conindid) end as index
-		from pg_constraint c
-		where c.conrelid = any(${tables}::regclass[]) and c.contype in ('f', 'u')
-		order by c.contype, c.conname`.execute(db);
-	const indexes = await sql<{ table: string; name: string; definition: string }>`
-		select tablename as table, indexname as name, indexdef as definition from pg_indexes i
-		where schemaname = current_schema() and tablename = any(${tables}::text[])
-			and not exists (select 1 from pg_constraint c
-				where c.conindid = format('%I.%I', i.schemaname, i.indexname)::regclass)
-		order by indexname`.execute(db);
-	const deferred: Deferred[] = [
-		...constraints.rows.map((c) => ({
-			table: c.table,
-			name: c.name,
-			build:
-				c.index ?? `alter table ${quote(c.table)} add constraint ${quote(c.name)} ${c.definition}`,
-			attach: c.index
-				? `alter table ${quote(c.table)} add constraint ${quote(c.name)} unique using index ${quote(c.name)}`
-				: undefined,
-			gin: false,
-			foreignKey: c.type === 'f',
-			state: 'dropped' as const
-		})),
-		...indexes.rows.map((i) => ({
-			table: i.table,
-			name: i.name,
-			build: i.definition,
-			gin: / using gin /i.test(i.definition),
-			foreignKey: false,
-			state: 'dropped' as const
-		}))
-	];
-	// Foreign keys first (sorted so by contype): a unique constraint can be what one references.
-	for (const d of deferred) {
-		await (
-			d.foreignKey || d.attach
-				? sql`alter table ${sql.id(d.table)} drop constraint ${sql.id(d.name)}`
-				: sql`drop index ${sql.id(d.name)}`
-		).execute(db);
+		select l.name, l.table_name as table, l.build, l.attach, l.gin, l.foreign_key,
+			to_regclass(quote_ident(l.name)) is not null as index_exists,
+			exists (select 1 from pg_constraint c
+				where c.conname = l.name and c.conrelid = to_regclass(l.table_name)) as constraint_exists
+		from ${sql.id(LEDGER)} l order by l.foreign_key, l.name`.execute(db);
+	const done = rows.rows.filter(
+		(row) => row.constraint_exists || (!row.attach && !row.foreign_key && row.index_exists)
+	);
+	for (const row of done) {
+		await sql`delete from ${sql.id(LEDGER)} where name = ${row.name}`.execute(db);
 	}
-	return deferred;
+	return rows.rows
+		.filter((row) => !done.includes(row))
+		.map((row) => ({
+			table: row.table,
+			name: row.name,
+			build: row.build,
+			attach: row.attach ?? undefined,
+			gin: row.gin,
+			foreignKey: row.foreign_key,
+			state: row.index_exists ? ('built' as const) : ('dropped' as const)
+		}));
+}
+
+/** Forgets the list once everything on it is built again. */
+export async function closeLedger(db: Db): Promise<void> {
+	const ledger = await sql<{ found: boolean }>`
+		select to_regclass(${LEDGER}) is not null as found`.execute(db);
+	if (!ledger.rows[0].found) return;
+	const left = await sql<{ n: number }>`select count(*)::int as n from ${sql.id(LEDGER)}`.execute(
+		db
+	);
+	if (left.rows[0].n === 0) await sql`drop table ${sql.id(LEDGER)}`.execute(db);
 }
 
 function quote(name: string): string {
@@ -258,8 +326,9 @@ export async function restoreIndexes(
 					await sql`select set_config('maintenance_work_mem', ${memory}, true),
 						set_config('work_mem', ${memory}, true)`.execute(trx);
 					await sql.raw(d.build).execute(trx);
+					if (!d.attach) await forget(trx, d);
 				});
-				d.state = 'built';
+				d.state = d.attach ? 'built' : 'attached';
 			} catch (error) {
 				d.state = 'dropped';
 				throw error;
@@ -269,9 +338,16 @@ export async function restoreIndexes(
 	if (!attach) return;
 	for (const d of deferred) {
 		if (d.state !== 'built') continue;
-		if (d.attach) await sql.raw(d.attach).execute(db);
+		await db.transaction().execute(async (trx) => {
+			await sql.raw(d.attach!).execute(trx);
+			await forget(trx, d);
+		});
 		d.state = 'attached';
 	}
+}
+
+async function forget(trx: Executor, d: Deferred): Promise<void> {
+	await sql`delete from ${sql.id(LEDGER)} where name = ${d.name}`.execute(trx);
 }
 
 /** Runs `tasks` two at a time: both cores busy on the server, or the server and Node at once. */

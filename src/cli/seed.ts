@@ -15,10 +15,12 @@ import { siteDomainOf } from '#lib/server/network-accounts.js';
 import { slugify } from '#lib/server/work.js';
 import { refreshSearchDocuments } from '#lib/server/search/projection.js';
 import {
+	closeLedger,
 	copyWriter,
 	dropSecondaryIndexes,
 	inPairs,
 	insertWriter,
+	pendingIndexes,
 	restoreIndexes,
 	Rows,
 	type TableSpec,
@@ -1755,12 +1757,24 @@ export async function seedDatabase(
 		select count(*)::int as n, coalesce(max(id), 0)::int as top from users`.execute(db);
 	let { n: userCount, top } = existing.rows[0];
 	if (options.reset && userCount > 0) {
-		await sql`truncate table users cascade`.execute(db);
+		// The seeded tables by name too: after a stopped bulk load their foreign keys may be missing.
+		await sql`truncate table ${sql.join([...SEEDED_TABLES, 'profile_search'].map((t) => sql.id(t)))} cascade`.execute(
+			db
+		);
 		log(`Deleted ${userCount.toLocaleString('en-US')} users and everything they owned.`);
 		userCount = 0;
 		top = 0;
 	} else if (userCount > 0) {
 		log(`Adding to the ${userCount.toLocaleString('en-US')} users already there.`);
+	}
+
+	const leftOver = await pendingIndexes(db);
+	if (leftOver.length > 0) {
+		log(
+			`An earlier seed was stopped during a bulk load: building the ${leftOver.length} indexes ` +
+				'and constraints it had dropped first.'
+		);
+		await restoreIndexes(db, leftOver, INDEX_BUILD_MEMORY);
 	}
 
 	const started = performance.now();
@@ -1820,6 +1834,7 @@ export async function seedDatabase(
 		// Handles of the batches not yet known to be written, which the database cannot see yet.
 		const inFlight: { handles: string[]; written: Promise<void> }[] = [];
 		const writes = new Writes(writer.parallel);
+		let analyzeAt = BATCH_SIZE;
 		let next = generateBatch(random, today, sizeAfter(0), firstNumber);
 		for (let done = 0; done < options.profiles;) {
 			const size = sizeAfter(done);
@@ -1831,6 +1846,13 @@ export async function seedDatabase(
 			// Earlier batches are in the database or in flight: one indexed look-up per batch, instead
 			// of a set of every handle drawn, keeps memory flat however many profiles are seeded.
 			const held = new Set(inFlight.flatMap((b) => b.handles));
+			// With no statistics (autovacuum may be off, and is slow to come) the planner answers the
+			// look-up by reading every user: quadratic. Statistics as the table grows keep it indexed.
+			// (The in-flight batches are not in the sample; the next refresh has them.)
+			if (done >= analyzeAt) {
+				await sql`analyze users`.execute(db);
+				analyzeAt = 2 * done;
+			}
 			renamed += await avoidExistingHandles(db, batch, held, () => spare++);
 			sample ??= batch.find((p) => p.visibility === 'public' && p.headline && p.work.length > 1);
 			const batchIds = await reserveIds(db, 'users', batch.length);
@@ -1894,6 +1916,7 @@ export async function seedDatabase(
 	}
 	// Fresh statistics, so that the planner sees the seeded sizes straight away; and the vacuum
 	// a database gets in use: visibility maps for index-only scans, GIN pending lists merged.
+	await closeLedger(db);
 	await sql`vacuum analyze`.execute(db);
 	phase('vacuum analyze');
 	for (const [name, ms, nodeMs] of phases) {
