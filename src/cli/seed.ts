@@ -1815,7 +1815,9 @@ export async function seedDatabase(
 	};
 	// Nobody uses a database without users yet: it is filled faster without its secondary indexes
 	// and foreign keys, built once from the finished tables (every row checked then).
-	const deferred = bulk ? await dropSecondaryIndexes(db, SEEDED_TABLES) : [];
+	// Users keep theirs: the handle look-up of every batch reads them.
+	const unindexed = SEEDED_TABLES.filter((table) => table !== 'users');
+	const deferred = bulk ? await dropSecondaryIndexes(db, unindexed) : [];
 	// A GIN index builds on one core only (PostgreSQL 15), the trigram one of endorsements for
 	// longest: it builds alongside the other indexes and the search rows. What would wait for it
 	// (its table's foreign keys and unique constraints lock the table) comes after.
@@ -1834,7 +1836,6 @@ export async function seedDatabase(
 		// Handles of the batches not yet known to be written, which the database cannot see yet.
 		const inFlight: { handles: string[]; written: Promise<void> }[] = [];
 		const writes = new Writes(writer.parallel);
-		let analyzeAt = BATCH_SIZE;
 		let next = generateBatch(random, today, sizeAfter(0), firstNumber);
 		for (let done = 0; done < options.profiles;) {
 			const size = sizeAfter(done);
@@ -1846,13 +1847,6 @@ export async function seedDatabase(
 			// Earlier batches are in the database or in flight: one indexed look-up per batch, instead
 			// of a set of every handle drawn, keeps memory flat however many profiles are seeded.
 			const held = new Set(inFlight.flatMap((b) => b.handles));
-			// With no statistics (autovacuum may be off, and is slow to come) the planner answers the
-			// look-up by reading every user: quadratic. Statistics as the table grows keep it indexed.
-			// (The in-flight batches are not in the sample; the next refresh has them.)
-			if (done >= analyzeAt) {
-				await sql`analyze users`.execute(db);
-				analyzeAt = 2 * done;
-			}
 			renamed += await avoidExistingHandles(db, batch, held, () => spare++);
 			sample ??= batch.find((p) => p.visibility === 'public' && p.headline && p.work.length > 1);
 			const batchIds = await reserveIds(db, 'users', batch.length);
