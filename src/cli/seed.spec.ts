@@ -4,6 +4,7 @@ import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import * as accounts from '#lib/server/accounts/index.js';
 import { HANDLE_PATTERN } from '#lib/server/auth/validation.js';
 import { pickHandle, Random, seedDatabase, uniqueHandle } from './seed.ts';
+import { dropSecondaryIndexes } from './seed-load.ts';
 
 describe('seeded handles', () => {
 	it('stay unique and valid however many people share one name', () => {
@@ -52,9 +53,11 @@ describe.each(testEngines())('seeding on $name', (engine) => {
 			origin: 'http://x.test'
 		});
 		expect(member.ok).toBe(true);
-		const first = await seedDatabase(t.db, options);
+		// On PostgreSQL through COPY, as the command seeds.
+		const copy = { ...options, databaseUrl: t.url };
+		const first = await seedDatabase(t.db, copy);
 		expect(first.existing).toBe(1);
-		const second = await seedDatabase(t.db, options);
+		const second = await seedDatabase(t.db, copy);
 		expect(second.existing).toBe(41);
 		const all = await handles(t);
 		expect(all).toHaveLength(81);
@@ -69,7 +72,7 @@ describe.each(testEngines())('seeding on $name', (engine) => {
 			select count(*)::int as n from endorsements`.execute(t.db);
 		expect(endorsements.rows[0].n).toBe(first.totals.endorsements + second.totals.endorsements);
 
-		const reset = await seedDatabase(t.db, { ...options, reset: true });
+		const reset = await seedDatabase(t.db, { ...copy, reset: true });
 		expect(reset.existing).toBe(0);
 		expect(await handles(t)).toHaveLength(40);
 		expect(await handles(t)).not.toContain('real_member');
@@ -90,10 +93,92 @@ describe.each(testEngines())('seeding on $name', (engine) => {
 			origin: 'http://x.test'
 		});
 		expect(member.ok).toBe(true);
-		const result = await seedDatabase(t.db, { ...options, seed: 0 });
+		const result = await seedDatabase(t.db, { ...options, seed: 0, databaseUrl: t.url });
 		expect(result.renamed).toBeGreaterThanOrEqual(1);
 		const all = await handles(t);
 		expect(all.filter((handle) => handle === drawn)).toHaveLength(1);
 		expect(all.some((handle) => new RegExp(`^${drawn}_0\\d+$`).test(handle))).toBe(true);
+	});
+});
+
+/** Every index and constraint of the tables a seed fills, by name, with what it does. */
+async function schemaOf(t: TestDatabase): Promise<string[]> {
+	const rows = await sql<{ item: string }>`
+		select indexname || ': ' || indexdef as item from pg_indexes
+		where schemaname = current_schema() and tablename in ('users', 'profiles', 'profile_skills',
+			'work_items', 'work_item_skills', 'network_accounts', 'profile_views', 'endorsements',
+			'profile_search')
+		union all
+		select conname || ': ' || pg_get_constraintdef(oid) || (case when convalidated then '' else ' not valid' end)
+		from pg_constraint
+		where conrelid::regclass::text in ('users', 'profiles', 'profile_skills', 'work_items',
+			'work_item_skills', 'network_accounts', 'profile_views', 'endorsements', 'profile_search')
+		order by 1`.execute(t.db);
+	return rows.rows.map((row) => row.item);
+}
+
+describe.each(testEngines())('a fresh bulk load on $name', (engine) => {
+	let t: TestDatabase | undefined;
+	afterEach(async () => {
+		await t?.drop();
+		t = undefined;
+	});
+
+	it('builds every index and constraint again, and they hold', async () => {
+		t = await engine.create();
+		const before = await schemaOf(t);
+		// A bulk load from the first profile: the path a million-profile seed takes.
+		const result = await seedDatabase(t.db, {
+			...options,
+			profiles: 60,
+			databaseUrl: t.url,
+			bulkFrom: 1
+		});
+		expect(result.totals.users).toBe(60);
+		expect(await schemaOf(t)).toEqual(before);
+
+		const [first] = await handles(t);
+		const duplicate = await accounts.signUp(t.db, {
+			email: 'someone-else@example.com',
+			handle: first,
+			password: 'a long passphrase',
+			ip: '10.9.0.1',
+			origin: 'http://x.test'
+		});
+		expect(duplicate.ok).toBe(false);
+		await expect(
+			sql`insert into users (email, handle, password_hash) values ('x@example.com', ${first}, 'x')`.execute(
+				t.db
+			)
+		).rejects.toThrow(/unique/);
+		// The same person cannot endorse the same person twice, nor someone who does not exist.
+		await expect(
+			sql`insert into endorsements (endorser_id, subject_id, relationship, body)
+				select endorser_id, subject_id, relationship, body from endorsements limit 1`.execute(t.db)
+		).rejects.toThrow(/unique/);
+		await expect(
+			sql`insert into endorsements (endorser_id, subject_id, relationship, body)
+				select endorser_id, -1, relationship, body from endorsements limit 1`.execute(t.db)
+		).rejects.toThrow(/foreign key/);
+
+		const search = await sql<{ n: number }>`select count(*)::int as n from profile_search`.execute(
+			t.db
+		);
+		expect(search.rows[0].n).toBe(60);
+		const endorsed = await sql<{ n: number }>`
+			select count(*)::int as n from endorsements where body ilike '%hire them again%'`.execute(t.db);
+		expect(endorsed.rows[0].n).toBeGreaterThan(0);
+	});
+
+	it('builds again what a stopped bulk load had dropped, at the next seed', async () => {
+		t = await engine.create();
+		const before = await schemaOf(t);
+		await seedDatabase(t.db, { ...options, databaseUrl: t.url });
+		// As a seed stopped mid-load leaves it: indexes and keys dropped, rows written.
+		await dropSecondaryIndexes(t.db, ['users', 'endorsements', 'work_items']);
+		expect(await schemaOf(t)).not.toEqual(before);
+		await seedDatabase(t.db, { ...options, reset: true, databaseUrl: t.url });
+		expect(await schemaOf(t)).toEqual(before);
+		expect(await handles(t)).toHaveLength(40);
 	});
 });

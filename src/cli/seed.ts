@@ -1,6 +1,7 @@
 // `npm run seed -- --profiles N [--endorsements-per-profile E] [--seed S] [--reset]`: fills
 // DATABASE_URL, or the PGlite database, with N realistic, deterministic practitioner profiles and
 // about N × E peer endorsements between them, and builds their search rows, for demos and benchmarks.
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { createDatabase, engineOf, type Db, type Executor } from '#lib/server/db/connect.js';
@@ -13,6 +14,18 @@ import { normalizeAccount, type Network } from '#lib/server/networks.js';
 import { siteDomainOf } from '#lib/server/network-accounts.js';
 import { slugify } from '#lib/server/work.js';
 import { refreshSearchDocuments } from '#lib/server/search/projection.js';
+import {
+	closeLedger,
+	copyWriter,
+	dropSecondaryIndexes,
+	inPairs,
+	insertWriter,
+	pendingIndexes,
+	restoreIndexes,
+	Rows,
+	type TableSpec,
+	type Writer
+} from './seed-load.ts';
 
 export const SEED_PASSWORD = 'proofwork-seed-password';
 // Profiles per transaction: large enough to amortise round trips, small enough for PGlite's memory.
@@ -1178,7 +1191,120 @@ async function generateBatch(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Writing: one set-based INSERT per table and batch, each column passed as one array parameter.
+// Writing: each batch's rows, table by table, with ids drawn up front so that children need no
+// look-up of their parents (see seed-load.ts for how they reach the database).
+
+const USERS: TableSpec = {
+	table: 'users',
+	explicitId: true,
+	columns: [
+		['id', 'int'],
+		['email', 'text'],
+		['email_verified_at', 'timestamptz'],
+		['handle', 'text'],
+		['password_hash', 'text'],
+		['created_at', 'timestamptz'],
+		['updated_at', 'timestamptz']
+	]
+};
+const PROFILES: TableSpec = {
+	table: 'profiles',
+	columns: [
+		['user_id', 'int'],
+		['display_name', 'text'],
+		['headline', 'text'],
+		['bio_md', 'text'],
+		['location', 'text'],
+		['availability', 'text'],
+		['visibility', 'text'],
+		['created_at', 'timestamptz'],
+		['updated_at', 'timestamptz']
+	]
+};
+const PROFILE_SKILLS: TableSpec = {
+	table: 'profile_skills',
+	columns: [
+		['user_id', 'int'],
+		['skill_id', 'int'],
+		['position', 'int']
+	]
+};
+const WORK_ITEMS: TableSpec = {
+	table: 'work_items',
+	explicitId: true,
+	columns: [
+		['id', 'int'],
+		['user_id', 'int'],
+		['title', 'text'],
+		['url', 'text'],
+		['role', 'text'],
+		['outcome', 'text'],
+		['happened_on', 'text'],
+		['slug', 'text'],
+		['case_study_md', 'text'],
+		['pinned', 'boolean'],
+		['position', 'int'],
+		['created_at', 'timestamptz'],
+		['updated_at', 'timestamptz']
+	]
+};
+const WORK_ITEM_SKILLS: TableSpec = {
+	table: 'work_item_skills',
+	columns: [
+		['work_item_id', 'int'],
+		['skill_id', 'int']
+	]
+};
+const NETWORK_ACCOUNTS: TableSpec = {
+	table: 'network_accounts',
+	columns: [
+		['user_id', 'int'],
+		['network', 'text'],
+		['identifier', 'text'],
+		['url', 'text'],
+		['site_domain', 'text'],
+		['followers', 'int'],
+		['followers_reported_at', 'timestamptz'],
+		['position', 'int'],
+		['created_at', 'timestamptz']
+	]
+};
+const PROFILE_VIEWS: TableSpec = {
+	table: 'profile_views',
+	columns: [
+		['user_id', 'int'],
+		['day', 'date'],
+		['views', 'int']
+	]
+};
+const ENDORSEMENTS: TableSpec = {
+	table: 'endorsements',
+	columns: [
+		['endorser_id', 'int'],
+		['subject_id', 'int'],
+		['relationship', 'text'],
+		['organisation', 'text'],
+		['period', 'text'],
+		['body', 'text'],
+		['status', 'text'],
+		['flags', 'text[]'],
+		['created_at', 'timestamptz'],
+		['updated_at', 'timestamptz'],
+		['decided_at', 'timestamptz']
+	]
+};
+
+/** The tables a seed fills, children after parents. */
+const SEEDED_TABLES = [
+	USERS,
+	PROFILES,
+	PROFILE_SKILLS,
+	WORK_ITEMS,
+	WORK_ITEM_SKILLS,
+	NETWORK_ACCOUNTS,
+	PROFILE_VIEWS,
+	ENDORSEMENTS
+].map((spec) => spec.table);
 
 interface RowCounts {
 	users: number;
@@ -1190,166 +1316,103 @@ interface RowCounts {
 	profile_views: number;
 }
 
-async function insertBatch(
-	trx: Executor,
+/** `n` fresh ids of `table`'s identity column, unique whoever else inserts meanwhile. */
+async function reserveIds(db: Executor, table: string, n: number): Promise<number[]> {
+	if (n === 0) return [];
+	const rows = await sql<{ id: number }>`
+		select nextval(pg_get_serial_sequence(${table}, 'id'))::int as id
+		from generate_series(1, ${n})`.execute(db);
+	return rows.rows.map((row) => row.id);
+}
+
+function batchRows(
 	batch: SeedProfile[],
+	ids: number[],
+	workIds: number[],
 	passwordHash: string,
 	skillIds: Map<string, number>
-): Promise<{ ids: number[]; counts: RowCounts }> {
-	const inserted = await sql<{ id: number; handle: string }>`
-		insert into users (email, email_verified_at, handle, password_hash, created_at, updated_at)
-		select email, verified_at, handle, ${passwordHash}, created_at, updated_at
-		from unnest(
-			${batch.map((p) => p.email)}::text[],
-			${batch.map((p) => p.verifiedAt)}::timestamptz[],
-			${batch.map((p) => p.handle)}::text[],
-			${batch.map((p) => p.createdAt)}::timestamptz[],
-			${batch.map((p) => p.updatedAt)}::timestamptz[]
-		) as t(email, verified_at, handle, created_at, updated_at)
-		returning id, handle`.execute(trx);
-	const idByHandle = new Map(inserted.rows.map((row) => [row.handle, row.id]));
-	const ids = batch.map((p) => idByHandle.get(p.handle)!);
-
-	await sql`
-		insert into profiles
-			(user_id, display_name, headline, bio_md, location, availability, visibility, created_at, updated_at)
-		select * from unnest(
-			${ids}::int[],
-			${batch.map((p) => p.displayName)}::text[],
-			${batch.map((p) => p.headline)}::text[],
-			${batch.map((p) => p.bio)}::text[],
-			${batch.map((p) => p.location)}::text[],
-			${batch.map((p) => p.availability)}::text[],
-			${batch.map((p) => p.visibility)}::text[],
-			${batch.map((p) => p.createdAt)}::timestamptz[],
-			${batch.map((p) => p.updatedAt)}::timestamptz[]
-		)`.execute(trx);
-
-	const ps = { user: [] as number[], skill: [] as number[], position: [] as number[] };
-	const wi = {
-		user: [] as number[],
-		title: [] as string[],
-		url: [] as (string | null)[],
-		role: [] as string[],
-		outcome: [] as string[],
-		happenedOn: [] as (string | null)[],
-		slug: [] as string[],
-		caseStudy: [] as string[],
-		pinned: [] as boolean[],
-		position: [] as number[],
-		createdAt: [] as string[]
-	};
-	const wis = { user: [] as number[], slug: [] as string[], skill: [] as number[] };
-	const na = {
-		user: [] as number[],
-		network: [] as string[],
-		identifier: [] as string[],
-		url: [] as string[],
-		domain: [] as (string | null)[],
-		followers: [] as (number | null)[],
-		reportedAt: [] as (string | null)[],
-		position: [] as number[],
-		createdAt: [] as string[]
-	};
-	const pv = { user: [] as number[], day: [] as string[], views: [] as number[] };
-
+): { tables: Rows[]; counts: RowCounts } {
+	const users = new Rows(USERS);
+	const profiles = new Rows(PROFILES);
+	const ps = new Rows(PROFILE_SKILLS);
+	const wi = new Rows(WORK_ITEMS);
+	const wis = new Rows(WORK_ITEM_SKILLS);
+	const na = new Rows(NETWORK_ACCOUNTS);
+	const pv = new Rows(PROFILE_VIEWS);
+	let w = 0;
 	batch.forEach((p, i) => {
 		const id = ids[i];
-		p.skills.forEach((name, position) => {
-			ps.user.push(id);
-			ps.skill.push(skillIds.get(name.toLowerCase())!);
-			ps.position.push(position);
-		});
-		for (const w of p.work) {
-			wi.user.push(id);
-			wi.title.push(w.title);
-			wi.url.push(w.url);
-			wi.role.push(w.role);
-			wi.outcome.push(w.outcome);
-			wi.happenedOn.push(w.happenedOn);
-			wi.slug.push(w.slug);
-			wi.caseStudy.push(w.caseStudy);
-			wi.pinned.push(w.pinned);
-			wi.position.push(w.position);
-			wi.createdAt.push(w.createdAt);
-			for (const name of w.skills) {
-				wis.user.push(id);
-				wis.slug.push(w.slug);
-				wis.skill.push(skillIds.get(name.toLowerCase())!);
-			}
+		users.push(id, p.email, p.verifiedAt, p.handle, passwordHash, p.createdAt, p.updatedAt);
+		profiles.push(
+			id,
+			p.displayName,
+			p.headline,
+			p.bio,
+			p.location,
+			p.availability,
+			p.visibility,
+			p.createdAt,
+			p.updatedAt
+		);
+		p.skills.forEach((name, position) => ps.push(id, skillIds.get(name.toLowerCase())!, position));
+		for (const item of p.work) {
+			const workId = workIds[w++];
+			wi.push(
+				workId,
+				id,
+				item.title,
+				item.url,
+				item.role,
+				item.outcome,
+				item.happenedOn,
+				item.slug,
+				item.caseStudy,
+				item.pinned,
+				item.position,
+				item.createdAt,
+				item.createdAt
+			);
+			for (const name of item.skills) wis.push(workId, skillIds.get(name.toLowerCase())!);
 		}
 		for (const a of p.accounts) {
-			na.user.push(id);
-			na.network.push(a.network);
-			na.identifier.push(a.identifier);
-			na.url.push(a.url);
-			na.domain.push(siteDomainOf(a.network, a.url));
-			na.followers.push(a.followers);
-			na.reportedAt.push(a.reportedAt);
-			na.position.push(a.position);
-			na.createdAt.push(a.createdAt);
+			na.push(
+				id,
+				a.network,
+				a.identifier,
+				a.url,
+				siteDomainOf(a.network, a.url),
+				a.followers,
+				a.reportedAt,
+				a.position,
+				a.createdAt
+			);
 		}
-		for (const v of p.views) {
-			pv.user.push(id);
-			pv.day.push(v.day);
-			pv.views.push(v.views);
-		}
+		for (const v of p.views) pv.push(id, v.day, v.views);
 	});
-
-	await sql`
-		insert into profile_skills (user_id, skill_id, position)
-		select * from unnest(${ps.user}::int[], ${ps.skill}::int[], ${ps.position}::int[])`.execute(trx);
-	await sql`
-		insert into work_items
-			(user_id, title, url, role, outcome, happened_on, slug, case_study_md, pinned, position, created_at, updated_at)
-		select user_id, title, url, role, outcome, happened_on, slug, case_study_md, pinned, position, created_at, created_at
-		from unnest(
-			${wi.user}::int[], ${wi.title}::text[], ${wi.url}::text[], ${wi.role}::text[],
-			${wi.outcome}::text[], ${wi.happenedOn}::text[], ${wi.slug}::text[], ${wi.caseStudy}::text[],
-			${wi.pinned}::boolean[], ${wi.position}::int[], ${wi.createdAt}::timestamptz[]
-		) as t(user_id, title, url, role, outcome, happened_on, slug, case_study_md, pinned, position, created_at)`.execute(
-		trx
-	);
-	// Work items are found again by (user_id, slug), which is unique, instead of fetching their ids.
-	await sql`
-		insert into work_item_skills (work_item_id, skill_id)
-		select w.id, t.skill_id
-		from unnest(${wis.user}::int[], ${wis.slug}::text[], ${wis.skill}::int[]) as t(user_id, slug, skill_id)
-		join work_items w on w.user_id = t.user_id and w.slug = t.slug`.execute(trx);
-	await sql`
-		insert into network_accounts
-			(user_id, network, identifier, url, site_domain, followers, followers_reported_at, position, created_at)
-		select * from unnest(
-			${na.user}::int[], ${na.network}::text[], ${na.identifier}::text[], ${na.url}::text[],
-			${na.domain}::text[], ${na.followers}::int[], ${na.reportedAt}::timestamptz[], ${na.position}::int[],
-			${na.createdAt}::timestamptz[]
-		)`.execute(trx);
-	await sql`
-		insert into profile_views (user_id, day, views)
-		select * from unnest(${pv.user}::int[], ${pv.day}::date[], ${pv.views}::int[])`.execute(trx);
-
 	return {
-		ids,
+		tables: [users, profiles, ps, wi, wis, na, pv],
 		counts: {
-			users: batch.length,
-			profiles: batch.length,
-			profile_skills: ps.user.length,
-			work_items: wi.user.length,
-			work_item_skills: wis.user.length,
-			network_accounts: na.user.length,
-			profile_views: pv.user.length
+			users: users.count,
+			profiles: profiles.count,
+			profile_skills: ps.count,
+			work_items: wi.count,
+			work_item_skills: wis.count,
+			network_accounts: na.count,
+			profile_views: pv.count
 		}
 	};
 }
 
 /**
  * Gives the unique form `<handle>_0<n>` to any drawn handle or email the database already holds
- * (an earlier seed, a real member, a handle held after a rename), so seeding adds to a database
- * that has members. One indexed look-up per batch; repeated until nothing clashes.
+ * (an earlier seed, a real member, a handle held after a rename) or a batch still being written
+ * holds (`held`), so seeding adds to a database that has members. One indexed look-up per batch;
+ * repeated until nothing clashes.
  */
 async function avoidExistingHandles(
 	db: Executor,
 	batch: SeedProfile[],
+	held: Set<string>,
 	spareNumber: () => number
 ): Promise<number> {
 	let replaced = 0;
@@ -1363,56 +1426,26 @@ async function avoidExistingHandles(
 			union all select null, lower(email) from users where lower(email) = any(${emails}::text[])`.execute(
 			db
 		);
-		if (clash.rows.length === 0) return replaced;
 		const takenHandles = new Set(clash.rows.map((row) => row.handle));
 		const takenEmails = new Set(clash.rows.map((row) => row.email));
+		let clashed = false;
 		for (const p of batch) {
-			if (!takenHandles.has(p.handle) && !takenEmails.has(p.email)) continue;
+			const taken = takenHandles.has(p.handle) || takenEmails.has(p.email) || held.has(p.handle);
+			if (!taken) continue;
 			p.handle = uniqueHandle(p.handle, spareNumber());
 			p.email = `${p.handle}@example.com`;
 			replaced++;
+			clashed = true;
 		}
+		if (!clashed) return replaced;
 	}
 }
 
-// A fresh database this large is filled faster without its GIN indexes (trigram and full text),
+// A fresh database this large is filled faster without its secondary indexes and foreign keys,
 // which are then built once from the finished tables instead of entry by entry.
 const BULK_LOAD_PROFILES = 20_000;
-
-/**
- * Runs `work` with the GIN indexes of `tables` dropped, and builds them again afterwards, also
- * when `work` fails. Only for a database nobody uses yet: queries would scan meanwhile.
- */
-async function withoutGinIndexes<T>(
-	db: Db,
-	tables: string[],
-	log: (line: string) => void,
-	work: () => Promise<T>
-): Promise<T> {
-	const found = await sql<{ name: string; definition: string }>`
-		select indexname as name, indexdef as definition from pg_indexes
-		where schemaname = current_schema() and tablename = any(${tables}::text[])
-			and indexdef ~* ' using gin '`.execute(db);
-	for (const index of found.rows) await sql`drop index ${sql.id(index.name)}`.execute(db);
-	try {
-		return await work();
-	} finally {
-		const started = performance.now();
-		await inPairs(
-			found.rows.map((index) => async () => {
-				await db.transaction().execute(async (trx) => {
-					await sql`set local maintenance_work_mem = '256MB'`.execute(trx);
-					// The definition comes from the catalogue, as PostgreSQL itself printed it.
-					await sql.raw(index.definition).execute(trx);
-				});
-			})
-		);
-		log(
-			`  ${found.rows.length} GIN indexes on ${tables.join(', ')} built · ` +
-				`${((performance.now() - started) / 1000).toFixed(1)} s · ${memory()}`
-		);
-	}
-}
+// Memory each index build may sort in (four at most at once: two builds, each with two workers).
+const INDEX_BUILD_MEMORY = '1GB';
 
 /** Creates the skill pool where missing and returns each skill's id by its lowercased name. */
 async function ensureSkills(db: Db): Promise<Map<string, number>> {
@@ -1484,19 +1517,6 @@ const ENDORSEMENT_CLOSINGS = list(`
 
 const PERIODS = ['2021', '2022', '2023', '2024', '2021–2022', '2022–2024', '2023–2025'];
 
-interface EndorsementColumns {
-	endorser: number[];
-	subject: number[];
-	relationship: string[];
-	organisation: (string | null)[];
-	period: (string | null)[];
-	body: string[];
-	status: string[];
-	flag: (string | null)[];
-	createdAt: string[];
-	decidedAt: (string | null)[];
-}
-
 /**
  * Endorsements of the people `ids[from..to)`, by other seeded people. How many each gets follows
  * an exponential spread with mean `perProfile` (a few get none, a few get many); most are accepted,
@@ -1509,19 +1529,8 @@ function generateEndorsements(
 	to: number,
 	perProfile: number,
 	today: number
-): EndorsementColumns {
-	const columns: EndorsementColumns = {
-		endorser: [],
-		subject: [],
-		relationship: [],
-		organisation: [],
-		period: [],
-		body: [],
-		status: [],
-		flag: [],
-		createdAt: [],
-		decidedAt: []
-	};
+): Rows {
+	const rows = new Rows(ENDORSEMENTS);
 	const most = Math.min(perProfile * 8, ids.length - 1);
 	for (let i = from; i < to; i++) {
 		const wanted = Math.min(most, Math.round(perProfile * -Math.log(1 - r.next())));
@@ -1536,48 +1545,36 @@ function generateEndorsements(
 			const statusRoll = r.next();
 			const status = statusRoll < 0.82 ? 'accepted' : statusRoll < 0.95 ? 'pending' : 'hidden';
 			const created = today - r.int(1, 700) * DAY_MS + r.int(0, DAY_MS - 1);
-			columns.endorser.push(endorser);
-			columns.subject.push(ids[i]);
-			columns.relationship.push(relationship);
-			columns.organisation.push(organisation);
-			columns.period.push(r.chance(0.4) ? r.pick(PERIODS) : null);
-			columns.body.push(
+			const period = r.chance(0.4) ? r.pick(PERIODS) : null;
+			const body =
 				`${r.pick(ENDORSEMENT_OPENINGS[relationship])}${organisation ? ` at ${organisation}` : ''}, ` +
-					`${r.pick(ENDORSEMENT_DETAILS)}. ${r.pick(ENDORSEMENT_CLOSINGS)}`
-			);
-			columns.status.push(status);
-			columns.flag.push(
+				`${r.pick(ENDORSEMENT_DETAILS)}. ${r.pick(ENDORSEMENT_CLOSINGS)}`;
+			const flag =
 				status === 'hidden' && r.chance(0.4)
 					? 'reported'
 					: status !== 'accepted' && r.chance(0.25)
 						? 'generic'
-						: null
-			);
-			columns.createdAt.push(iso(created));
-			columns.decidedAt.push(
-				status === 'pending' ? null : iso(Math.min(today, created + r.int(0, 14 * DAY_MS)))
+						: null;
+			const decided =
+				status === 'pending' ? null : iso(Math.min(today, created + r.int(0, 14 * DAY_MS)));
+			rows.push(
+				endorser,
+				ids[i],
+				relationship,
+				organisation,
+				period,
+				body,
+				status,
+				flag ? `{${flag}}` : '{}',
+				iso(created),
+				decided ?? iso(created),
+				decided
 			);
 		}
 	}
-	return columns;
+	return rows;
 }
 
-async function insertEndorsements(trx: Executor, c: EndorsementColumns): Promise<void> {
-	await sql`
-		insert into endorsements (endorser_id, subject_id, relationship, organisation, period, body,
-			status, flags, created_at, updated_at, decided_at)
-		select endorser_id, subject_id, relationship, organisation, period, body, status,
-			case when flag is null then '{}'::text[] else array[flag] end,
-			created_at, coalesce(decided_at, created_at), decided_at
-		from unnest(
-			${c.endorser}::int[], ${c.subject}::int[], ${c.relationship}::text[], ${c.organisation}::text[],
-			${c.period}::text[], ${c.body}::text[], ${c.status}::text[], ${c.flag}::text[],
-			${c.createdAt}::timestamptz[], ${c.decidedAt}::timestamptz[]
-		) as t(endorser_id, subject_id, relationship, organisation, period, body, status, flag,
-			created_at, decided_at)`.execute(trx);
-}
-
-/** Prints progress on one line on a terminal, and at every tenth otherwise. */
 /** Reports progress at every tenth, with the time so far and the memory held. */
 function progress(label: string, total: number, started: number, log: (line: string) => void) {
 	let lastDecile = 0;
@@ -1592,17 +1589,8 @@ function progress(label: string, total: number, started: number, log: (line: str
 	};
 }
 
-/** Runs `tasks` two at a time: PostgreSQL builds index entries on both cores while Node draws. */
-async function inPairs(tasks: (() => Promise<void>)[]): Promise<void> {
-	let next = 0;
-	const worker = async () => {
-		while (next < tasks.length) await tasks[next++]();
-	};
-	await Promise.all([worker(), worker()]);
-}
-
 async function seedEndorsements(
-	db: Db,
+	writer: Writer,
 	ids: number[],
 	perProfile: number,
 	seed: number,
@@ -1616,20 +1604,47 @@ async function seedEndorsements(
 	const report = progress('people endorsed', ids.length, performance.now(), log);
 	let rows = 0;
 	let endorsed = 0;
-	const tasks: (() => Promise<void>)[] = [];
+	const writes = new Writes(writer.parallel);
 	for (let from = 0; from < ids.length; from += subjectsPerBatch) {
 		const to = Math.min(ids.length, from + subjectsPerBatch);
-		tasks.push(async () => {
-			// Drawn in order (tasks start in order), so the same seed gives the same endorsements.
-			const columns = generateEndorsements(random, ids, from, to, perProfile, today);
-			await db.transaction().execute((trx) => insertEndorsements(trx, columns));
-			rows += columns.endorser.length;
+		// Drawn in order, so the same seed gives the same endorsements; drawn while the batches
+		// before are written.
+		const batch = generateEndorsements(random, ids, from, to, perProfile, today);
+		await writes.add(writer.write([batch]), () => {
+			rows += batch.count;
 			endorsed += to - from;
 			report(endorsed);
 		});
+		await new Promise((resolve) => setImmediate(resolve));
 	}
-	await inPairs(tasks);
+	await writes.settle();
 	return rows;
+}
+
+/**
+ * Batches being written, at most `limit` at once: adding one more waits for the oldest, which
+ * keeps memory bounded while the writer's connections stay busy. A failed write fails `add`
+ * or `settle`, whichever comes first.
+ */
+class Writes {
+	#pending: Promise<void>[] = [];
+	readonly limit: number;
+
+	constructor(limit: number) {
+		this.limit = limit;
+	}
+
+	async add(write: Promise<void>, done: () => void): Promise<void> {
+		const tracked = write.then(done);
+		// Seen by `add` or `settle` later; until then not an unhandled rejection.
+		tracked.catch(() => {});
+		this.#pending.push(tracked);
+		while (this.#pending.length > this.limit) await this.#pending.shift();
+	}
+
+	async settle(): Promise<void> {
+		while (this.#pending.length > 0) await this.#pending.shift();
+	}
 }
 
 /** The search row of every seeded person, from the same statement the app runs on every change. */
@@ -1705,6 +1720,10 @@ export interface SeedOptions {
 	endorsementsPerProfile: number;
 	seed: number;
 	reset: boolean;
+	/** PostgreSQL's address, for writing through COPY on connections of the seed's own. */
+	databaseUrl?: string;
+	/** From how many profiles a fresh database is loaded without its secondary indexes. */
+	bulkFrom?: number;
 }
 
 export interface SeedResult {
@@ -1738,12 +1757,24 @@ export async function seedDatabase(
 		select count(*)::int as n, coalesce(max(id), 0)::int as top from users`.execute(db);
 	let { n: userCount, top } = existing.rows[0];
 	if (options.reset && userCount > 0) {
-		await sql`truncate table users cascade`.execute(db);
+		// The seeded tables by name too: after a stopped bulk load their foreign keys may be missing.
+		await sql`truncate table ${sql.join([...SEEDED_TABLES, 'profile_search'].map((t) => sql.id(t)))} cascade`.execute(
+			db
+		);
 		log(`Deleted ${userCount.toLocaleString('en-US')} users and everything they owned.`);
 		userCount = 0;
 		top = 0;
 	} else if (userCount > 0) {
 		log(`Adding to the ${userCount.toLocaleString('en-US')} users already there.`);
+	}
+
+	const leftOver = await pendingIndexes(db);
+	if (leftOver.length > 0) {
+		log(
+			`An earlier seed was stopped during a bulk load: building the ${leftOver.length} indexes ` +
+				'and constraints it had dropped first.'
+		);
+		await restoreIndexes(db, leftOver, INDEX_BUILD_MEMORY);
 	}
 
 	const started = performance.now();
@@ -1770,45 +1801,129 @@ export async function seedDatabase(
 	};
 	const ids: number[] = [];
 	let sample: SeedProfile | undefined;
-	const reportProfiles = progress('profiles', options.profiles, started, log);
-	const sizeAfter = (done: number) => Math.min(BATCH_SIZE, options.profiles - done);
-	let next = generateBatch(random, today, sizeAfter(0), firstNumber);
-	for (let done = 0; done < options.profiles;) {
-		const size = sizeAfter(done);
-		const batch = await next;
-		// The next batch is drawn while this one is written: Node and the database work at once.
-		if (done + size < options.profiles) {
-			next = generateBatch(random, today, sizeAfter(done + size), firstNumber + done + size);
+	const bulk = userCount === 0 && options.profiles >= (options.bulkFrom ?? BULK_LOAD_PROFILES);
+	const writer = options.databaseUrl ? await copyWriter(options.databaseUrl) : insertWriter(db);
+	const phases: [name: string, ms: number, nodeMs: number][] = [];
+	let phaseStarted = performance.now();
+	let phaseCpu = process.cpuUsage();
+	const phase = (name: string) => {
+		const now = performance.now();
+		const cpu = process.cpuUsage(phaseCpu);
+		phases.push([name, now - phaseStarted, (cpu.user + cpu.system) / 1000]);
+		phaseStarted = now;
+		phaseCpu = process.cpuUsage();
+	};
+	// Nobody uses a database without users yet: it is filled faster without its secondary indexes
+	// and foreign keys, built once from the finished tables (every row checked then).
+	// Users keep theirs: the handle look-up of every batch reads them.
+	const unindexed = SEEDED_TABLES.filter((table) => table !== 'users');
+	const deferred = bulk ? await dropSecondaryIndexes(db, unindexed) : [];
+	// A GIN index builds on one core only (PostgreSQL 15), the trigram one of endorsements for
+	// longest: it builds alongside the other indexes and the search rows. What would wait for it
+	// (its table's foreign keys and unique constraints lock the table) comes after.
+	const slowTables = new Set(deferred.filter((d) => d.gin).map((d) => d.table));
+	const slow = deferred.filter((d) => d.gin);
+	const afterSlow = deferred.filter((d) => d.foreignKey && slowTables.has(d.table));
+	const first = deferred
+		.filter((d) => !slow.includes(d) && !afterSlow.includes(d))
+		// Other tables' first, while VACUUM holds the slow tables.
+		.sort((a, b) => Number(slowTables.has(a.table)) - Number(slowTables.has(b.table)));
+	const waitsForSlow = (d: (typeof deferred)[number]) => slowTables.has(d.table);
+	let slowBuild: Promise<void> | undefined;
+	try {
+		const reportProfiles = progress('profiles', options.profiles, started, log);
+		const sizeAfter = (done: number) => Math.min(BATCH_SIZE, options.profiles - done);
+		// Handles of the batches not yet known to be written, which the database cannot see yet.
+		const inFlight: { handles: string[]; written: Promise<void> }[] = [];
+		const writes = new Writes(writer.parallel);
+		let next = generateBatch(random, today, sizeAfter(0), firstNumber);
+		for (let done = 0; done < options.profiles;) {
+			const size = sizeAfter(done);
+			const batch = await next;
+			// The next batch is drawn while this one is written: Node and the database work at once.
+			if (done + size < options.profiles) {
+				next = generateBatch(random, today, sizeAfter(done + size), firstNumber + done + size);
+			}
+			// Earlier batches are in the database or in flight: one indexed look-up per batch, instead
+			// of a set of every handle drawn, keeps memory flat however many profiles are seeded.
+			const held = new Set(inFlight.flatMap((b) => b.handles));
+			renamed += await avoidExistingHandles(db, batch, held, () => spare++);
+			sample ??= batch.find((p) => p.visibility === 'public' && p.headline && p.work.length > 1);
+			const batchIds = await reserveIds(db, 'users', batch.length);
+			const workIds = await reserveIds(
+				db,
+				'work_items',
+				batch.reduce((sum, p) => sum + p.work.length, 0)
+			);
+			const { tables, counts } = batchRows(batch, batchIds, workIds, passwordHash, skillIds);
+			const entry = { handles: batch.map((p) => p.handle), written: writer.write(tables) };
+			inFlight.push(entry);
+			await writes.add(entry.written, () => {
+				inFlight.splice(inFlight.indexOf(entry), 1);
+				for (const key of Object.keys(counts) as (keyof RowCounts)[]) totals[key] += counts[key];
+			});
+			ids.push(...batchIds);
+			done += size;
+			reportProfiles(done);
 		}
-		// Earlier batches are in the database by now: one indexed look-up per batch, instead of a set
-		// of every handle drawn, keeps memory flat however many profiles are seeded.
-		renamed += await avoidExistingHandles(db, batch, () => spare++);
-		sample ??= batch.find((p) => p.visibility === 'public' && p.headline && p.work.length > 1);
-		const inserted = await db
-			.transaction()
-			.execute((trx) => insertBatch(trx, batch, passwordHash, skillIds));
-		for (const key of Object.keys(inserted.counts) as (keyof RowCounts)[]) {
-			totals[key] += inserted.counts[key];
-		}
-		ids.push(...inserted.ids);
-		done += size;
-		reportProfiles(done);
+		await writes.settle();
+		phase('profiles');
+		totals.endorsements = await seedEndorsements(
+			writer,
+			ids,
+			options.endorsementsPerProfile,
+			drawSeed,
+			today,
+			log
+		);
+		phase('endorsements');
+		// Search rows read endorsement counts from an index alone once the visibility map is set.
+		const vacuumed = sql`vacuum analyze endorsements`.execute(db);
+		slowBuild = vacuumed.then(() => restoreIndexes(db, slow, INDEX_BUILD_MEMORY, { lanes: 1 }));
+		slowBuild.catch(() => {});
+		await restoreIndexes(
+			db,
+			first.filter((d) => !waitsForSlow(d)),
+			INDEX_BUILD_MEMORY
+		);
+		await restoreIndexes(db, first.filter(waitsForSlow), INDEX_BUILD_MEMORY, { attach: false });
+		await vacuumed;
+		phase('indexes (but GIN), vacuum');
+	} finally {
+		await writer.close();
+		// Also after a failure: the database keeps its schema whatever became of the seed.
+		await restoreIndexes(db, first, INDEX_BUILD_MEMORY, { attach: false });
 	}
-	const bulk = userCount === 0 && options.profiles >= BULK_LOAD_PROFILES;
-	const unindexed = <T>(tables: string[], work: () => Promise<T>) =>
-		bulk ? withoutGinIndexes(db, tables, log, work) : work();
-	totals.endorsements = await unindexed(['endorsements'], () =>
-		seedEndorsements(db, ids, options.endorsementsPerProfile, drawSeed, today, log)
-	);
-	// Search rows read endorsement counts from an index alone once the visibility map is set.
-	await sql`vacuum analyze endorsements`.execute(db);
-	await unindexed(['profile_search'], () => buildSearchRows(db, ids, log));
+	const searchIndexes = bulk ? await dropSecondaryIndexes(db, ['profile_search']) : [];
+	try {
+		await buildSearchRows(db, ids, log);
+		phase('search rows');
+		await restoreIndexes(db, searchIndexes, INDEX_BUILD_MEMORY);
+		phase('search indexes');
+	} finally {
+		await restoreIndexes(db, searchIndexes, INDEX_BUILD_MEMORY);
+		await slowBuild?.catch(() => {});
+		await restoreIndexes(db, slow, INDEX_BUILD_MEMORY);
+		if (slow.length > 0) phase('waiting for the GIN');
+		await restoreIndexes(db, [...first, ...afterSlow], INDEX_BUILD_MEMORY);
+		if (afterSlow.length > 0) phase('last foreign keys');
+	}
 	// Fresh statistics, so that the planner sees the seeded sizes straight away; and the vacuum
 	// a database gets in use: visibility maps for index-only scans, GIN pending lists merged.
-	const vacuumStarted = performance.now();
+	await closeLedger(db);
 	await sql`vacuum analyze`.execute(db);
+	phase('vacuum analyze');
+	for (const [name, ms, nodeMs] of phases) {
+		log(
+			`  ${name.padEnd(28)} ${(ms / 1000).toFixed(1).padStart(7)} s` +
+				` (Node busy ${Math.round((nodeMs / ms) * 100)} %)`
+		);
+	}
 	log(
-		`  vacuum analyze · ${((performance.now() - vacuumStarted) / 1000).toFixed(1)} s · ${memory()}`
+		`  load average ${os
+			.loadavg()
+			.map((n) => n.toFixed(1))
+			.join(' ')}`
 	);
 	return {
 		existing: userCount,
@@ -1832,7 +1947,11 @@ async function main(): Promise<void> {
 		console.log(
 			`Seeding ${options.profiles.toLocaleString('en-US')} profiles into ${engine} (seed ${options.seed})…`
 		);
-		const result = await seedDatabase(db, options, (line) => console.log(line));
+		const result = await seedDatabase(
+			db,
+			{ ...options, databaseUrl: connection.databaseUrl },
+			(line) => console.log(line)
+		);
 		const rows = Object.values(result.totals).reduce((sum, n) => sum + n, 0);
 		for (const [table, n] of Object.entries(result.totals)) {
 			console.log(`  ${table.padEnd(17)} ${n.toLocaleString('en-US').padStart(11)} rows`);

@@ -36,7 +36,8 @@ export async function refreshSearchDocuments(db: Executor, userIds: number[]): P
 		join users u on u.id = p.user_id
 		left join avatars a on a.user_id = p.user_id
 		left join trust_scores t on t.user_id = p.user_id
-		cross join lateral (select to_tsvector('english', coalesce(p.display_name, '') || ' ' || u.handle || ' ' || coalesce(p.headline, '')) as vec) n
+		-- offset 0 keeps each vector computed once: pulled up, it is computed where it is used, twice.
+		cross join lateral (select to_tsvector('english', coalesce(p.display_name, '') || ' ' || u.handle || ' ' || coalesce(p.headline, '')) as vec offset 0) n
 		cross join lateral (
 			select coalesce(to_tsvector('english', string_agg(sk.name, ' ')), ''::tsvector) as vec,
 				coalesce(string_agg(sk.name, ', ' order by ps.position), '') as txt,
@@ -47,7 +48,7 @@ export async function refreshSearchDocuments(db: Executor, userIds: number[]): P
 			select coalesce(to_tsvector('english', string_agg(wi.title || ' ' || wi.outcome, ' ')), ''::tsvector) as vec,
 				count(*)::int as n
 			from work_items wi where wi.user_id = p.user_id) w
-		cross join lateral (select to_tsvector('english', p.bio_md) as vec) b
+		cross join lateral (select to_tsvector('english', p.bio_md) as vec offset 0) b
 		cross join lateral (
 			select count(*)::int as n
 			from endorsements en where en.subject_id = p.user_id and en.status = 'accepted') e
