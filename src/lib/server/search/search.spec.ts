@@ -16,7 +16,7 @@ import { searchProfiles } from '#lib/server/search/query.js';
 import { MAX_CORRECTIONS, searchTerms, suggestSpellings } from '#lib/server/search/spelling.js';
 import { allowSearch } from '#lib/server/search/throttle.js';
 import * as skills from '#lib/server/skills.js';
-import * as work from '#lib/server/work.js';
+import { createTestWork } from '#lib/server/test-fixtures.js';
 
 let ip = 0;
 async function person(
@@ -43,16 +43,7 @@ async function person(
 		...fields
 	} as profiles.ProfileInput);
 	if (fields.skills) await skills.setSkills(db, user.id, fields.skills);
-	for (const title of fields.work ?? []) {
-		await work.createWork(db, user.id, {
-			title,
-			url: null,
-			role: '',
-			outcome: '',
-			happenedOn: null,
-			caseStudy: ''
-		});
-	}
+	for (const title of fields.work ?? []) await createTestWork(db, user.id, title);
 	return user;
 }
 
