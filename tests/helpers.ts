@@ -49,8 +49,6 @@ export async function verifyEmail(page: Page, email: string) {
 
 async function openProfileSettings(page: Page) {
 	if (new URL(page.url()).pathname !== '/settings/profile') await page.goto('/settings/profile');
-	// Typed before hydration, a field's text can be reset by it.
-	await page.waitForLoadState('networkidle');
 }
 
 export interface ProfileFields {
@@ -62,7 +60,7 @@ export interface ProfileFields {
 	private?: boolean;
 }
 
-/** Fills and saves the profile form (Settings → Profile); stays on that page. */
+/** Fills and saves the profile form (Settings → Profile, opened unless already there); stays there. */
 export async function fillProfile(page: Page, profile: ProfileFields) {
 	await openProfileSettings(page);
 	await page.getByLabel('Display name').fill(profile.name);

@@ -2,6 +2,7 @@ import { expect, test, type Browser, type BrowserContext, type Page } from '@pla
 import {
 	addSkill,
 	addWorkItem,
+	fillProfile,
 	logIn,
 	newAccount,
 	newUser,
@@ -53,7 +54,11 @@ async function newMember(
 	options: ProfileFields & { skill?: string; work?: string; verify?: boolean }
 ) {
 	const { skill, work, verify, ...profile } = options;
-	const page = await newAccount(browser, user, { verify, profile });
+	const page = await newAccount(browser, user, { verify });
+	await page.goto('/settings/profile');
+	// Typed before hydration, a field's text can be reset by it.
+	await page.waitForLoadState('networkidle');
+	await fillProfile(page, profile);
 	if (skill) await addSkill(page, skill);
 	if (work)
 		await addWorkItem(page, { title: work, role: 'Developer', skills: skill ? [skill] : [] });
