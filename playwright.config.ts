@@ -1,24 +1,12 @@
 import { defineConfig, devices } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './tests/chromium.ts';
 
 const PORT = Number(process.env.E2E_PORT || 4173);
 export const ARTIFACTS = 'tests/.artifacts/e2e';
 const FAKE_PORT_BASE = Number(process.env.E2E_FAKE_PORT_BASE || 4181);
 export const E2E_ADMIN_EMAIL = 'first-admin@example.com';
 
-// Debian's Chromium: Playwright cannot download its own browser on a machine without internet.
-const chromium = {
-	executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-	args: [
-		'--no-sandbox',
-		'--disable-gpu',
-		'--disable-dev-shm-usage',
-		'--disable-background-networking',
-		'--disable-component-update',
-		'--disable-sync',
-		'--no-first-run',
-		'--disable-quic'
-	]
-};
+const chromium = { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS };
 
 export default defineConfig({
 	testDir: 'tests',

@@ -1,6 +1,14 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import { newUser, seriousViolations } from './helpers';
+import {
+	addWorkItem,
+	editWorkItem,
+	fillProfile,
+	newUser,
+	seriousViolations,
+	signUpToProfile,
+	type User
+} from './helpers';
 
 // Issue 14: a case study is previewed as the public page will show it, with everything typed kept
 // and nothing saved until Save, with JavaScript on and off.
@@ -11,27 +19,15 @@ test.describe.configure({ timeout: 90_000 });
 const PORT = Number(process.env.E2E_PORT || 4173);
 const BASE = `http://localhost:${PORT}`;
 
-async function signUp(page: Page, user: ReturnType<typeof newUser>) {
-	await page.goto('/signup');
-	await page.getByLabel('Email').fill(user.email);
-	await page.getByLabel('Handle').fill(user.handle);
-	await page.getByLabel('Password').fill(user.password);
-	await page.getByRole('button', { name: 'Sign up' }).click();
-	await expect(page.getByRole('heading', { name: 'Your profile' })).toBeVisible();
-	await page.getByLabel('Display name').fill('Cy Preview');
-	await page.getByRole('button', { name: 'Save profile' }).click();
-	await expect(page.getByRole('status')).toHaveText('Profile saved.');
+async function signUpNamed(page: Page, user: User) {
+	await signUpToProfile(page, user);
+	await fillProfile(page, { name: 'Cy Preview' });
 }
 
 /** A work item with a saved case study and one gallery image; returns the edit page's path. */
 async function workWithImage(page: Page, title: string, imagePath: string): Promise<string> {
-	await page.goto('/settings/work');
-	await page.getByLabel('Title').fill(title);
-	await page.getByLabel('Case study', { exact: true }).fill('The saved version.');
-	await page.getByRole('button', { name: 'Add work' }).click();
-	await expect(page.getByRole('status')).toHaveText('Work added to your profile.');
-	await page.getByRole('link', { name: `Edit ${title}` }).click();
-	await expect(page.getByRole('heading', { name: 'Edit work' })).toBeVisible();
+	await addWorkItem(page, { title, caseStudy: 'The saved version.' });
+	await editWorkItem(page, title);
 	await sharp({ create: { width: 900, height: 600, channels: 3, background: '#0f766e' } })
 		.jpeg()
 		.toFile(imagePath);
@@ -83,7 +79,7 @@ async function expectPreview(page: Page) {
 
 async function previewAndSave(page: Page, javaScript: boolean, title: string, imagePath: string) {
 	const user = newUser(javaScript ? 'prevjs' : 'prevnojs');
-	await signUp(page, user);
+	await signUpNamed(page, user);
 	const editPath = await workWithImage(page, title, imagePath);
 	const markdown = await page.getByLabel('Markdown for image 1').inputValue();
 	const publicPath = `/@${user.handle}/work/${title.toLowerCase().replace(/\W+/g, '-')}`;
@@ -172,7 +168,7 @@ test.describe('without JavaScript', () => {
 	test('a case study too long to keep is refused next to the field, input kept', async ({
 		page
 	}, info) => {
-		await signUp(page, newUser('prevlong'));
+		await signUpNamed(page, newUser('prevlong'));
 		const editPath = await workWithImage(page, 'Long read', info.outputPath('jars.jpg'));
 		// The textarea's maxlength stops a browser; a hand-made post gets the message instead.
 		const response = await page.request.post(`${editPath}?/preview`, {

@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { mailedLink, newUser, signUp } from './helpers';
+import { newAccount, newUser, type User } from './helpers';
 
 // Endorsing and deciding are plain HTML forms; with JavaScript off each one still does its job.
 // Three accounts, from this file's own address (sign-ups are rate-limited per IP).
@@ -25,31 +25,15 @@ let ownerState: Awaited<ReturnType<BrowserContext['storageState']>>;
 
 let signUps = 0;
 
-async function newAccount(
-	browser: Browser,
-	user: { email: string; handle: string; password: string },
-	name?: string
-): Promise<Page> {
-	// Each from a network of its own: people signing up together from one network are what the
-	// trust job groups as closely connected (tested in endorsements/provenance.spec.ts).
-	const page = await (
-		await browser.newContext({
-			javaScriptEnabled: false,
-			extraHTTPHeaders: { 'X-Forwarded-For': `10.${91 + signUps++}.0.1` }
-		})
-	).newPage();
-	await signUp(page, user);
-	await page.goto(await mailedLink(user.email, 'verify-email'));
-	await page.getByRole('button', { name: 'Verify my email address' }).click();
-	await expect(page.getByText(`Your address ${user.email} is verified.`)).toBeVisible();
-	if (name) {
-		await page.goto('/settings/profile');
-		await page.getByLabel('Display name').fill(name);
-		await page.getByRole('button', { name: 'Save profile' }).click();
-		await expect(page.getByRole('status')).toHaveText('Profile saved.');
-	}
-	return page;
-}
+// Each from a network of its own: people signing up together from one network are what the
+// trust job groups as closely connected (tested in endorsements/provenance.spec.ts).
+const newMember = (browser: Browser, user: User, name?: string) =>
+	newAccount(browser, user, {
+		address: `10.${91 + signUps++}.0.1`,
+		javaScriptEnabled: false,
+		verify: true,
+		profile: name ? { name } : undefined
+	});
 
 const endorsementsOn = (page: Page) => page.getByRole('region', { name: /^Endorsements/ });
 const waiting = (page: Page) => page.getByRole('region', { name: /^Waiting for you \(\d+\)$/ });
@@ -64,7 +48,7 @@ test('without JavaScript: endorse with work as evidence, the owner accepts, then
 	browser,
 	page: visitor
 }) => {
-	const ownerPage = await newAccount(browser, owner, OWNER);
+	const ownerPage = await newMember(browser, owner, OWNER);
 	await ownerPage.getByLabel('Add a skill').fill(SKILL);
 	await ownerPage.getByRole('button', { name: 'Add skill' }).click();
 	await expect(ownerPage.getByRole('status')).toHaveText('Skill added.');
@@ -75,7 +59,7 @@ test('without JavaScript: endorse with work as evidence, the owner accepts, then
 	await expect(ownerPage.getByRole('status')).toHaveText('Work added to your profile.');
 	ownerState = await ownerPage.context().storageState();
 
-	const page = await newAccount(browser, endorser, ENDORSER);
+	const page = await newMember(browser, endorser, ENDORSER);
 	await page.goto(`/@${owner.handle}`);
 	await page.getByRole('link', { name: `Endorse ${OWNER}` }).click();
 	await expect(page.getByRole('heading', { level: 1, name: `Endorse ${OWNER}` })).toBeVisible();
@@ -150,7 +134,7 @@ test('without JavaScript: copy-paste praise from a fresh account never shows pub
 	browser,
 	page: visitor
 }) => {
-	const page = await newAccount(browser, spammer);
+	const page = await newMember(browser, spammer);
 	await page.goto(`/@${owner.handle}/endorse`);
 	await page.getByLabel(SKILL, { exact: true }).check();
 	await page.getByLabel('How you know them').selectOption({ label: 'Follow their work' });

@@ -7,7 +7,15 @@ import {
 	type Locator,
 	type Page
 } from '@playwright/test';
-import { mailedLink, newUser, seriousViolations, signUp } from './helpers';
+import {
+	addSkill,
+	addWorkItem,
+	newAccount,
+	newUser,
+	seriousViolations,
+	verifyEmail,
+	type User
+} from './helpers';
 
 // Maya collects endorsements and later tests build on what earlier ones left, so the tests run in
 // order and a failure skips the rest. Five accounts in all, from this file's own address: sign-ups
@@ -56,49 +64,26 @@ async function done(page: Page) {
 	await page.context().close();
 }
 
-async function verifyEmail(page: Page, email: string) {
-	await page.goto(await mailedLink(email, 'verify-email'));
-	await page.getByRole('button', { name: 'Verify my email address' }).click();
-	await expect(page.getByText(`Your address ${email} is verified.`)).toBeVisible();
-}
-
 /** A new account with a verified address and, optionally, a display name and skills. */
-async function newAccount(
+async function newMember(
 	browser: Browser,
-	user: { email: string; handle: string; password: string },
+	user: User,
 	{ name, skills = [] }: { name?: string; skills?: string[] } = {}
 ): Promise<Page> {
 	// Each from a network of its own: people signing up together from one network are what the
 	// trust job groups as closely connected (tested in endorsements/provenance.spec.ts).
-	const page = await (
-		await browser.newContext({
-			extraHTTPHeaders: { 'X-Forwarded-For': `10.${71 + signUps++}.0.1` }
-		})
-	).newPage();
-	await signUp(page, user);
-	await verifyEmail(page, user.email);
-	await page.goto('/settings/profile');
-	if (name) {
-		await page.getByLabel('Display name').fill(name);
-		await page.getByRole('button', { name: 'Save profile' }).click();
-		await expect(page.getByRole('status')).toHaveText('Profile saved.');
-	}
-	for (const skill of skills) {
-		await page.getByLabel('Add a skill').fill(skill);
-		await page.getByRole('button', { name: 'Add skill' }).click();
-		await expect(page.getByRole('button', { name: `Remove ${skill}` })).toBeVisible();
-	}
+	const page = await newAccount(browser, user, {
+		address: `10.${71 + signUps++}.0.1`,
+		verify: true,
+		profile: name ? { name } : undefined
+	});
+	for (const skill of skills) await addSkill(page, skill);
 	states[user.handle] = await page.context().storageState();
 	return page;
 }
 
 async function addWork(page: Page, title: string, skill: string) {
-	await page.goto('/settings/work');
-	await page.getByLabel('Title', { exact: true }).fill(title);
-	await page.getByLabel('Role', { exact: true }).fill('Editor');
-	await page.getByLabel(skill, { exact: true }).check();
-	await page.getByRole('button', { name: 'Add work' }).click();
-	await expect(page.getByRole('status')).toHaveText('Work added to your profile.');
+	await addWorkItem(page, { title, role: 'Editor', skills: [skill] });
 	const edit = page.getByRole('link', { name: `Edit ${title}`, exact: true });
 	workIds[title] = (await edit.getAttribute('href'))!.split('/').pop()!;
 }
@@ -128,12 +113,12 @@ test('Ben endorses Maya for a piece of work; it goes public only once she accept
 	page: visitor,
 	request
 }) => {
-	const owner = await newAccount(browser, maya, { name: MAYA, skills: SKILLS });
+	const owner = await newMember(browser, maya, { name: MAYA, skills: SKILLS });
 	await addWork(owner, WORK, SKILLS[0]);
 	await addWork(owner, OTHER_WORK, SKILLS[1]);
 	states[maya.handle] = await owner.context().storageState();
 
-	const endorser = await newAccount(browser, ben, { name: BEN, skills: ['Podcast editing'] });
+	const endorser = await newMember(browser, ben, { name: BEN, skills: ['Podcast editing'] });
 	await endorser.goto(`/@${maya.handle}`);
 	await endorsementsOn(endorser)
 		.getByRole('link', { name: `Endorse ${MAYA}` })
@@ -229,7 +214,7 @@ test('copy-paste praise from a fresh account waits in the inbox, flagged, and ne
 	page: visitor,
 	request
 }) => {
-	const page = await newAccount(browser, spammer);
+	const page = await newMember(browser, spammer);
 	await page.goto(`/@${maya.handle}/endorse`);
 	await page.getByLabel(SKILLS[1], { exact: true }).check();
 	await page.getByLabel('How you know them').selectOption({ label: 'Follow their work' });
@@ -281,7 +266,7 @@ test('copy-paste praise from a fresh account waits in the inbox, flagged, and ne
 test('the form refuses short or linked text and self-endorsement, saying why and keeping the input', async ({
 	browser
 }) => {
-	const page = await newAccount(browser, cleo, { name: CLEO });
+	const page = await newMember(browser, cleo, { name: CLEO });
 	await page.goto(`/@${maya.handle}/endorse`);
 	const body = page.getByLabel('Your endorsement');
 	await page.getByLabel(SKILLS[1], { exact: true }).check();

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { readZip } from '#lib/server/platform/zip.js';
-import { mailedLink, newUser, seriousViolations, signUp } from './helpers';
+import { newAccount, newUser, seriousViolations, type User } from './helpers';
 
 // "Download my data" from Settings → Account, with JavaScript on and off: the zip holds
 // data.json with the member's work and their endorsements, written and received.
@@ -15,18 +15,8 @@ const WORK = 'Harbour festival livestream';
 const BODY =
 	'She ran the whole Harbour festival livestream for us: four stages, no dropped streams, on budget.';
 
-async function newAccount(
-	browser: Browser,
-	user: { email: string; handle: string; password: string },
-	javaScriptEnabled: boolean
-): Promise<Page> {
-	const page = await (await browser.newContext({ javaScriptEnabled })).newPage();
-	await signUp(page, user);
-	await page.goto(await mailedLink(user.email, 'verify-email'));
-	await page.getByRole('button', { name: 'Verify my email address' }).click();
-	await expect(page.getByText(`Your address ${user.email} is verified.`)).toBeVisible();
-	return page;
-}
+const newMember = (browser: Browser, user: User, javaScriptEnabled: boolean) =>
+	newAccount(browser, user, { javaScriptEnabled, verify: true });
 
 async function downloadData(page: Page) {
 	await page.goto('/settings/account');
@@ -42,13 +32,13 @@ async function downloadData(page: Page) {
 test('with JavaScript: the owner downloads work and the endorsement they received, once a day', async ({
 	browser
 }) => {
-	const ownerPage = await newAccount(browser, owner, true);
+	const ownerPage = await newMember(browser, owner, true);
 	await ownerPage.goto('/settings/work');
 	await ownerPage.getByLabel('Title', { exact: true }).fill(WORK);
 	await ownerPage.getByRole('button', { name: 'Add work' }).click();
 	await expect(ownerPage.getByRole('status')).toHaveText('Work added to your profile.');
 
-	const page = await newAccount(browser, endorser, true);
+	const page = await newMember(browser, endorser, true);
 	await page.goto(`/@${owner.handle}/endorse`);
 	await page.getByLabel('Work you saw (evidence)').selectOption({ label: WORK });
 	await page.getByLabel('How you know them').selectOption({ label: 'Client' });

@@ -1,7 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import { newUser, seriousViolations, signUp } from './helpers';
+import {
+	addWorkItem,
+	editWorkItem,
+	fillProfile,
+	newUser,
+	seriousViolations,
+	signUp,
+	signUpToProfile
+} from './helpers';
 
 // Issue 14: a work item shown with its images, built with JavaScript on and off, then seen by a
 // signed-out visitor.
@@ -16,23 +24,16 @@ async function image(path: string, colour: string, width = 1800, height = 1200) 
 	return path;
 }
 
-async function buildProfile(page: Page, name: string) {
-	await page.goto('/settings/profile');
-	await page.getByLabel('Display name').fill(name);
-	await page.getByLabel('Headline').fill('Social media manager for food brands');
-	await page.getByRole('button', { name: 'Save profile' }).click();
-	await expect(page.getByRole('status')).toHaveText('Profile saved.');
-}
+const buildProfile = (page: Page, name: string) =>
+	fillProfile(page, { name, headline: 'Social media manager for food brands' });
 
 async function addWork(page: Page, title: string) {
-	await page.goto('/settings/work');
-	await page.getByLabel('Title').fill(title);
-	await page.getByLabel('Outcome').fill('Sold out the first batch in 3 days');
-	await page.getByLabel('Case study').fill('## What we did\n\nA week of launch posts.');
-	await page.getByRole('button', { name: 'Add work' }).click();
-	await expect(page.getByRole('status')).toHaveText('Work added to your profile.');
-	await page.getByRole('link', { name: `Edit ${title}` }).click();
-	await expect(page.getByRole('heading', { name: 'Edit work' })).toBeVisible();
+	await addWorkItem(page, {
+		title,
+		outcome: 'Sold out the first batch in 3 days',
+		caseStudy: '## What we did\n\nA week of launch posts.'
+	});
+	await editWorkItem(page, title);
 }
 
 async function buildImages(page: Page, dir: (name: string) => string, title: string, axe: boolean) {
@@ -268,12 +269,7 @@ test.describe('without JavaScript', () => {
 	test.use({ javaScriptEnabled: false });
 	test('the same with plain form posts', async ({ page }, info) => {
 		const user = newUser('medianojs');
-		await page.goto('/signup');
-		await page.getByLabel('Email').fill(user.email);
-		await page.getByLabel('Handle').fill(user.handle);
-		await page.getByLabel('Password').fill(user.password);
-		await page.getByRole('button', { name: 'Sign up' }).click();
-		await expect(page.getByRole('heading', { name: 'Your profile' })).toBeVisible();
+		await signUpToProfile(page, user);
 		await buildProfile(page, 'Bo Jam');
 		await buildImages(page, (name) => info.outputPath(name), 'Marmalade launch', false);
 		await seeAsVisitor(page, user.handle, 'Marmalade launch', false);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { mailedLink, newUser, seriousViolations, signUp } from './helpers';
+import { newAccount, newUser, seriousViolations, type User } from './helpers';
 
 // Nia is contacted; later tests write to her too, so the tests run in order. Five accounts, from
 // this file's own address: sign-ups are rate-limited per IP across the whole e2e run.
@@ -37,9 +37,9 @@ async function done(page: Page) {
 	await page.context().close();
 }
 
-async function newAccount(
+async function newMember(
 	browser: Browser,
-	user: { email: string; handle: string; password: string },
+	user: User,
 	{
 		name,
 		verify = true,
@@ -48,19 +48,11 @@ async function newAccount(
 		name?: string;
 	} = {}
 ): Promise<Page> {
-	const page = await (await browser.newContext({ javaScriptEnabled })).newPage();
-	await signUp(page, user);
-	if (verify) {
-		await page.goto(await mailedLink(user.email, 'verify-email'));
-		await page.getByRole('button', { name: 'Verify my email address' }).click();
-		await expect(page.getByText(`Your address ${user.email} is verified.`)).toBeVisible();
-	}
-	if (name) {
-		await page.goto('/settings/profile');
-		await page.getByLabel('Display name').fill(name);
-		await page.getByRole('button', { name: 'Save profile' }).click();
-		await expect(page.getByRole('status')).toHaveText('Profile saved.');
-	}
+	const page = await newAccount(browser, user, {
+		javaScriptEnabled,
+		verify,
+		profile: name ? { name } : undefined
+	});
 	states[user.handle] = await page.context().storageState();
 	return page;
 }
@@ -99,8 +91,8 @@ async function contact(page: Page, handle: string, subject: string, body: string
 test('an employer contacts a practitioner, she replies, he reads it; she declines another', async ({
 	browser
 }) => {
-	const practitioner = await newAccount(browser, nia, { name: NIA });
-	const employer = await newAccount(browser, omar, { name: OMAR });
+	const practitioner = await newMember(browser, nia, { name: NIA });
+	const employer = await newMember(browser, omar, { name: OMAR });
 
 	await employer.goto(`/@${nia.handle}/contact`);
 	await expect(employer.getByRole('heading', { level: 1, name: `Contact ${NIA}` })).toBeVisible();
@@ -207,7 +199,7 @@ test('unverified senders, oneself and profiles closed to contact are refused wit
 	browser,
 	baseURL
 }) => {
-	const page = await newAccount(browser, una, { verify: false });
+	const page = await newMember(browser, una, { verify: false });
 	await page.goto(`/@${nia.handle}/contact`);
 	await expect(page.getByText('Verify your email address first')).toBeVisible();
 	await expect(page.getByLabel('Subject')).toHaveCount(0);
@@ -253,7 +245,7 @@ test('unverified senders, oneself and profiles closed to contact are refused wit
 test('a link from an account younger than 7 days is refused, the message kept', async ({
 	browser
 }) => {
-	const page = await newAccount(browser, fresh);
+	const page = await newMember(browser, fresh);
 	const linked = 'Our shop needs help: see https://harbour-tales.example.com/jobs for details.';
 	await page.goto(`/@${nia.handle}/contact`);
 	await expect(page.getByLabel('Message')).toHaveAccessibleDescription(
@@ -281,7 +273,7 @@ test('a link from an account younger than 7 days is refused, the message kept', 
 });
 
 test('without JavaScript: contact, reply, read the reply, decline', async ({ browser }) => {
-	const sender = await newAccount(browser, tess, { name: TESS, javaScriptEnabled: false });
+	const sender = await newMember(browser, tess, { name: TESS, javaScriptEnabled: false });
 	await sender.goto(`/@${nia.handle}/contact`);
 	await sender.getByLabel('Message').fill('Could you moderate our forum on weekends?');
 	await sender.getByRole('button', { name: 'Send message' }).click();

@@ -1,6 +1,6 @@
 import { expect, test, type BrowserContext } from '@playwright/test';
 import sharp from 'sharp';
-import { newUser } from './helpers';
+import { fillProfile, newUser, signUpToProfile } from './helpers';
 
 // Every settings form is a plain HTML form; with JavaScript off each one still does its job.
 test.use({ javaScriptEnabled: false });
@@ -24,20 +24,14 @@ test('build a profile with JavaScript disabled, then view it signed out', async 
 	context,
 	browser
 }, testInfo) => {
-	await page.goto('/signup');
-	await page.getByLabel('Email').fill(user.email);
-	await page.getByLabel('Handle').fill(user.handle);
-	await page.getByLabel('Password').fill(user.password);
-	await page.getByRole('button', { name: 'Sign up' }).click();
-	await expect(page.getByRole('heading', { name: 'Your profile' })).toBeVisible();
-
-	await page.getByLabel('Display name').fill(NAME);
-	await page.getByLabel('Headline').fill(HEADLINE);
-	await page.getByLabel('Bio').fill(BIO);
-	await page.getByLabel('Location').fill('Leeds');
-	await page.getByLabel('Open to work').check();
-	await page.getByRole('button', { name: 'Save profile' }).click();
-	await expect(page.getByRole('status')).toHaveText('Profile saved.');
+	await signUpToProfile(page, user);
+	await fillProfile(page, {
+		name: NAME,
+		headline: HEADLINE,
+		bio: BIO,
+		location: 'Leeds',
+		openToWork: true
+	});
 	await expect(page.getByLabel('Display name')).toHaveValue(NAME);
 
 	// A mistake comes back from the server with the message next to the field, the input kept.

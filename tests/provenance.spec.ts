@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { ARTIFACTS, E2E_ADMIN_EMAIL } from '../playwright.config';
-import { ADMIN_PASSWORD, logIn, mailedLink, newUser, signUp } from './helpers';
+import { ADMIN_PASSWORD, logIn, newAccount, newUser, type User } from './helpers';
 
 // Issue 12, what people see: three accounts that signed up together from one network endorse
 // Maya, and so does Iris, whom the operator marks trusted. After the trust run the operator's
@@ -25,29 +25,14 @@ const BODIES = [
 const IRIS_BODY =
 	'Maya built our customer forum from nothing to 11,000 posts in a year, with answers inside 4 hours.';
 
-async function newAccount(
+/** Verified and named, from `address`; the owner works without JavaScript. */
+const newMember = (
 	browser: Browser,
-	user: { email: string; handle: string; password: string },
+	user: User,
 	name: string,
 	address: string,
-	javaScriptEnabled = true
-): Promise<Page> {
-	const page = await (
-		await browser.newContext({
-			javaScriptEnabled,
-			extraHTTPHeaders: { 'X-Forwarded-For': address }
-		})
-	).newPage();
-	await signUp(page, user);
-	await page.goto(await mailedLink(user.email, 'verify-email'));
-	await page.getByRole('button', { name: 'Verify my email address' }).click();
-	await expect(page.getByText(`Your address ${user.email} is verified.`)).toBeVisible();
-	await page.goto('/settings/profile');
-	await page.getByLabel('Display name').fill(name);
-	await page.getByRole('button', { name: 'Save profile' }).click();
-	await expect(page.getByRole('status')).toHaveText('Profile saved.');
-	return page;
-}
+	javaScriptEnabled?: boolean
+) => newAccount(browser, user, { address, javaScriptEnabled, verify: true, profile: { name } });
 
 async function endorseMaya(page: Page, body: string, organisation: string) {
 	await page.goto(`/@${maya.handle}`);
@@ -85,7 +70,7 @@ const GROUP_LINE = '3 from one closely connected group, counted as 1';
 test('endorsements from a group that signed up together count once, and everyone is told so', async ({
 	browser
 }) => {
-	const owner = await newAccount(browser, maya, MAYA, '10.163.40.7', false);
+	const owner = await newMember(browser, maya, MAYA, '10.163.40.7', false);
 	await owner.getByLabel('Add a skill').fill(SKILL);
 	await owner.getByRole('button', { name: 'Add skill' }).click();
 	await expect(owner.getByRole('status')).toHaveText('Skill added.');
@@ -93,11 +78,11 @@ test('endorsements from a group that signed up together count once, and everyone
 	// Three accounts from one network within minutes: the trust job's sign-up burst.
 	for (const [i, user] of ring.entries())
 		await endorseMaya(
-			await newAccount(browser, user, RING[i], `10.163.41.${10 + i}`),
+			await newMember(browser, user, RING[i], `10.163.41.${10 + i}`),
 			BODIES[i],
 			`Quinn Studio ${i + 1}`
 		);
-	await endorseMaya(await newAccount(browser, iris, IRIS, '10.163.42.9'), IRIS_BODY, 'Forumly');
+	await endorseMaya(await newMember(browser, iris, IRIS, '10.163.42.9'), IRIS_BODY, 'Forumly');
 
 	// The operator vouches for Iris; that queues a trust run now, not at the next schedule.
 	const admin = await operator(browser);

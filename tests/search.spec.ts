@@ -1,5 +1,15 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { logIn, mailedLink, newUser, seriousViolations, signUp } from './helpers';
+import {
+	addSkill,
+	addWorkItem,
+	fillProfile,
+	logIn,
+	newAccount,
+	newUser,
+	seriousViolations,
+	type ProfileFields,
+	type User
+} from './helpers';
 
 // Lena (Leeds, with a work item) and Lou (London) list Shopify; Priya in Leeds lists it too but
 // keeps her profile private. Emil, an employer, finds Lena, shortlists her and writes to her. The
@@ -38,48 +48,20 @@ async function done(page: Page) {
 	await page.context().close();
 }
 
-async function newAccount(
+async function newMember(
 	browser: Browser,
-	user: { email: string; handle: string; password: string },
-	options: {
-		name: string;
-		headline?: string;
-		location?: string;
-		private?: boolean;
-		skill?: string;
-		work?: string;
-		verify?: boolean;
-	}
+	user: User,
+	options: ProfileFields & { skill?: string; work?: string; verify?: boolean }
 ) {
-	const page = await (await browser.newContext()).newPage();
-	await signUp(page, user);
-	if (options.verify) {
-		await page.goto(await mailedLink(user.email, 'verify-email'));
-		await page.getByRole('button', { name: 'Verify my email address' }).click();
-		await expect(page.getByText(`Your address ${user.email} is verified.`)).toBeVisible();
-	}
+	const { skill, work, verify, ...profile } = options;
+	const page = await newAccount(browser, user, { verify });
 	await page.goto('/settings/profile');
 	// Typed before hydration, a field's text can be reset by it.
 	await page.waitForLoadState('networkidle');
-	await page.getByLabel('Display name').fill(options.name);
-	if (options.headline) await page.getByLabel('Headline').fill(options.headline);
-	if (options.location) await page.getByLabel('Location').fill(options.location);
-	if (options.private) await page.getByLabel('Private', { exact: true }).check();
-	await page.getByRole('button', { name: 'Save profile' }).click();
-	await expect(page.getByRole('status')).toHaveText('Profile saved.');
-	if (options.skill) {
-		await page.getByLabel('Add a skill').fill(options.skill);
-		await page.getByRole('button', { name: 'Add skill' }).click();
-		await expect(page.getByRole('button', { name: `Remove ${options.skill}` })).toBeVisible();
-	}
-	if (options.work) {
-		await page.goto('/settings/work');
-		await page.getByLabel('Title', { exact: true }).fill(options.work);
-		await page.getByLabel('Role', { exact: true }).fill('Developer');
-		if (options.skill) await page.getByLabel(options.skill, { exact: true }).check();
-		await page.getByRole('button', { name: 'Add work' }).click();
-		await expect(page.getByRole('status')).toHaveText('Work added to your profile.');
-	}
+	await fillProfile(page, profile);
+	if (skill) await addSkill(page, skill);
+	if (work)
+		await addWorkItem(page, { title: work, role: 'Developer', skills: skill ? [skill] : [] });
 	states[user.handle] = await page.context().storageState();
 	await done(page);
 }
@@ -96,27 +78,27 @@ const noResults = (page: Page) => page.getByText(/^No practitioners match/);
 const search = (params: Record<string, string>) => `/search?${new URLSearchParams(params)}`;
 
 test('practitioners and an employer set up their accounts', async ({ browser }) => {
-	await newAccount(browser, lena, {
+	await newMember(browser, lena, {
 		name: LENA,
 		headline: LENA_HEADLINE,
 		location: 'Leeds, UK',
 		skill: SKILL,
 		work: 'Northern Bakehouse Shopify store'
 	});
-	await newAccount(browser, lou, {
+	await newMember(browser, lou, {
 		name: LOU,
 		headline: 'E-commerce operator for fashion brands',
 		location: 'London, UK',
 		skill: SKILL
 	});
-	await newAccount(browser, priya, {
+	await newMember(browser, priya, {
 		name: PRIYA,
 		headline: 'Shopify themes and apps',
 		location: 'Leeds',
 		skill: SKILL,
 		private: true
 	});
-	await newAccount(browser, emil, { name: EMIL, verify: true });
+	await newMember(browser, emil, { name: EMIL, verify: true });
 });
 
 test('without JavaScript, a visitor searches by skill and location, with typos and odd input', async ({

@@ -7,7 +7,7 @@ import {
 	type BrowserContext,
 	type Page
 } from '@playwright/test';
-import { newUser, seriousViolations, signUp } from './helpers';
+import { newAccount, newUser, seriousViolations, type ProfileFields, type User } from './helpers';
 
 // Rita shortlists two practitioners and later tests build on her lists, so the tests run in order
 // and a failure skips the rest. Four accounts, from this file's own address: sign-ups are
@@ -42,21 +42,8 @@ async function done(page: Page) {
 	await page.context().close();
 }
 
-async function newAccount(
-	browser: Browser,
-	user: { email: string; handle: string; password: string },
-	profile?: { name: string; headline?: string; location?: string }
-) {
-	const page = await (await browser.newContext()).newPage();
-	await signUp(page, user);
-	if (profile) {
-		await page.goto('/settings/profile');
-		await page.getByLabel('Display name').fill(profile.name);
-		if (profile.headline) await page.getByLabel('Headline').fill(profile.headline);
-		if (profile.location) await page.getByLabel('Location').fill(profile.location);
-		await page.getByRole('button', { name: 'Save profile' }).click();
-		await expect(page.getByRole('status')).toHaveText('Profile saved.');
-	}
+async function newMember(browser: Browser, user: User, profile?: ProfileFields) {
+	const page = await newAccount(browser, user, { profile });
 	states[user.handle] = await page.context().storageState();
 	await done(page);
 }
@@ -102,8 +89,8 @@ async function post(page: Page, path: string, form: Record<string, string>): Pro
 }
 
 test('practitioners publish their profiles', async ({ browser }) => {
-	await newAccount(browser, pia, { name: PIA, headline: PIA_HEADLINE, location: PIA_LOCATION });
-	await newAccount(browser, pat, { name: PAT });
+	await newMember(browser, pia, { name: PIA, headline: PIA_HEADLINE, location: PIA_LOCATION });
+	await newMember(browser, pat, { name: PAT });
 	// Nobody shortlists themselves: the owner is not offered the link.
 	const own = await as(browser, pia.handle);
 	await own.goto(`/@${pia.handle}`);
@@ -123,7 +110,7 @@ test('Rita saves profiles to shortlists with private notes and exports them as C
 		`/login?redirectTo=${encodeURIComponent(`/@${pia.handle}/shortlist`)}`
 	);
 
-	await newAccount(browser, rita);
+	await newMember(browser, rita);
 	const page = await as(browser, rita.handle);
 	await page.goto(`/@${pia.handle}`);
 	await page.getByRole('link', { name: 'Save to a shortlist' }).click();
@@ -244,7 +231,7 @@ test('Rita saves profiles to shortlists with private notes and exports them as C
 });
 
 test('nobody but Rita can see or change her shortlists', async ({ browser }) => {
-	await newAccount(browser, ivan);
+	await newMember(browser, ivan);
 	const page = await as(browser, ivan.handle);
 	await page.goto('/shortlists');
 	await expect(page.getByText('No shortlists yet.')).toBeVisible();

@@ -16,6 +16,7 @@ import sharp from 'sharp';
 import { App, ROOT, freePort, sleep } from '../faults/app.ts';
 import { post, signUp, type User } from '../faults/writers.ts';
 import { startFakeNetworks } from '../fakes/networks.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.ts';
 import { cleanUp, cleanups } from './cleanup.ts';
 
 const GOALS = { performance: 95, accessibility: 100, jsKb: 20 };
@@ -26,17 +27,8 @@ const { values: args } = parseArgs({
 	options: { runs: { type: 'string', default: '3' }, details: { type: 'boolean', default: false } }
 });
 const RUNS = Math.max(1, Number(args.runs) || 3);
-const CHROME_FLAGS = [
-	'--headless=new',
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-dev-shm-usage',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync',
-	'--no-first-run',
-	'--disable-quic'
-];
+// Lighthouse drives Chromium itself, so headless is asked for here rather than by Playwright.
+const CHROME_FLAGS = ['--headless=new', ...CHROMIUM_ARGS];
 const VIDEO_ID = 'dQw4w9WgXcQ';
 const WORK = [
 	['Spring launch for Hearth Bakery', 'Sold out the first batch in 3 days'],
@@ -402,7 +394,7 @@ async function main() {
 
 	fs.mkdirSync(path.join(dir, 'chrome'));
 	const chrome = await chromeLauncher.launch({
-		chromePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+		chromePath: CHROMIUM_PATH,
 		chromeFlags: CHROME_FLAGS,
 		userDataDir: path.join(dir, 'chrome')
 	});

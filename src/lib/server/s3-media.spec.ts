@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as accounts from '#lib/server/accounts/index.js';
 import { exportArchive } from '#lib/server/data-export/archive.js';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
+import { TEST_PASSWORD, createTestUser, createTestWork } from '#lib/server/test-fixtures.js';
 import {
 	databaseStore,
 	mediaStore,
@@ -67,15 +68,10 @@ describe.each(testEngines())('work images in S3 on $name', (engine) => {
 	afterAll(() => t.drop());
 
 	async function member(handle: string, visibility: 'public' | 'private' = 'public') {
-		const signedUp = await accounts.signUp(t.db, {
-			email: `${handle}@example.com`,
-			handle,
-			password: 'a long passphrase',
+		const userId = await createTestUser(t.db, handle, {
 			ip: `10.9.${engine.name === 'pglite' ? 1 : 2}.${++ip}`,
 			origin: ORIGIN
 		});
-		if (!signedUp.ok) throw new Error(JSON.stringify(signedUp.errors));
-		const userId = signedUp.value.user.id;
 		await updateProfile(t.db, userId, {
 			displayName: handle,
 			headline: 'Community lead',
@@ -84,16 +80,7 @@ describe.each(testEngines())('work images in S3 on $name', (engine) => {
 			availability: 'open_to_work',
 			visibility
 		});
-		const created = await work.createWork(t.db, userId, {
-			title: `${handle}'s launch`,
-			url: null,
-			role: '',
-			outcome: '',
-			happenedOn: null,
-			caseStudy: ''
-		});
-		if (!created.ok) throw new Error('work not created');
-		return { userId, workId: created.item.id };
+		return { userId, workId: await createTestWork(t.db, userId, `${handle}'s launch`) };
 	}
 
 	async function cover(userId: number, workId: number, colour: string) {
@@ -226,19 +213,14 @@ describe.each(testEngines())('work images in S3 on $name', (engine) => {
 		await purgeMedia(t.db);
 		expect(await store.listKeys(`work-media/${second.id}/`)).toEqual([]);
 
-		const created = await work.createWork(t.db, userId, {
-			title: 'Another launch',
-			url: null,
-			role: '',
-			outcome: '',
-			happenedOn: null,
-			caseStudy: ''
-		});
-		if (!created.ok) throw new Error('work not created');
-		const third = await cover(userId, created.item.id, '#0f766e');
+		const third = await cover(
+			userId,
+			await createTestWork(t.db, userId, 'Another launch'),
+			'#0f766e'
+		);
 		const deleted = await accounts.deleteAccount(t.db, {
 			userId,
-			currentPassword: 'a long passphrase'
+			currentPassword: TEST_PASSWORD
 		});
 		expect(deleted.ok).toBe(true);
 		await purgeMedia(t.db);

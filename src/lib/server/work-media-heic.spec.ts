@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
-import * as accounts from '#lib/server/accounts/index.js';
+import { createTestUser, createTestWork } from '#lib/server/test-fixtures.js';
 import { databaseStore } from '#lib/server/platform/media-store.js';
 import { PHOTO_ERRORS } from '#lib/server/platform/image-variants.js';
-import * as work from '#lib/server/work.js';
 import { addWorkImage, listWorkMedia, objectKey } from '#lib/server/work-media.js';
 
 // Issue 14: iPhone photos (HEVC-coded HEIC), which sharp's own libvips cannot decode.
@@ -50,25 +49,8 @@ describe.each(testEngines())('HEIC work images on $name', (engine) => {
 
 	beforeAll(async () => {
 		t = await engine.create();
-		const signedUp = await accounts.signUp(t.db, {
-			email: 'iphone@example.com',
-			handle: 'iphone',
-			password: 'a long passphrase',
-			ip: '10.5.0.2',
-			origin: 'http://x.test'
-		});
-		if (!signedUp.ok) throw new Error('signup failed');
-		userId = signedUp.value.user.id;
-		const created = await work.createWork(t.db, userId, {
-			title: 'Menu shoot',
-			url: null,
-			role: '',
-			outcome: '',
-			happenedOn: null,
-			caseStudy: ''
-		});
-		if (!created.ok) throw new Error('work not created');
-		workId = created.item.id;
+		userId = await createTestUser(t.db, 'iphone', { ip: '10.5.0.2' });
+		workId = await createTestWork(t.db, userId, 'Menu shoot');
 	});
 	afterAll(() => t.drop());
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
-import * as accounts from '#lib/server/accounts/index.js';
+import { createTestUser, createTestWork } from '#lib/server/test-fixtures.js';
 import { databaseStore } from '#lib/server/platform/media-store.js';
 import { PHOTO_ERRORS } from '#lib/server/platform/image-variants.js';
 import * as work from '#lib/server/work.js';
@@ -67,32 +67,11 @@ describe.each(testEngines())('work images on $name', (engine) => {
 	let otherId: number;
 	let workId: number;
 
-	async function signUp(handle: string) {
-		const result = await accounts.signUp(t.db, {
-			email: `${handle}@example.com`,
-			handle,
-			password: 'a long passphrase',
-			ip: '10.5.0.1',
-			origin: 'http://x.test'
-		});
-		if (!result.ok) throw new Error('signup failed');
-		return result.value.user.id;
-	}
-
 	beforeAll(async () => {
 		t = await engine.create();
-		userId = await signUp('maker');
-		otherId = await signUp('other');
-		const created = await work.createWork(t.db, userId, {
-			title: 'Spring campaign',
-			url: null,
-			role: '',
-			outcome: '',
-			happenedOn: null,
-			caseStudy: ''
-		});
-		if (!created.ok) throw new Error('work not created');
-		workId = created.item.id;
+		userId = await createTestUser(t.db, 'maker');
+		otherId = await createTestUser(t.db, 'other');
+		workId = await createTestWork(t.db, userId, 'Spring campaign');
 	});
 	afterAll(() => t.drop());
 

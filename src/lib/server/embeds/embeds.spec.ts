@@ -1,10 +1,9 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
-import * as accounts from '#lib/server/accounts/index.js';
+import { createTestUser, createTestWork } from '#lib/server/test-fixtures.js';
 import type { Fetcher, FetchResult } from '#lib/server/platform/fetcher.js';
 import { databaseStore } from '#lib/server/platform/media-store.js';
-import * as work from '#lib/server/work.js';
 import { parseEmbedUrl, playerUrl } from '#lib/server/embeds/providers.js';
 import {
 	addEmbed,
@@ -68,25 +67,8 @@ describe.each(testEngines())('videos and posts on $name', (engine) => {
 	let workId: number;
 	beforeAll(async () => {
 		t = await engine.create();
-		const signed = await accounts.signUp(t.db, {
-			email: 'vid@example.com',
-			handle: 'vid',
-			password: 'a long passphrase',
-			ip: '10.5.0.1',
-			origin: 'http://x.test'
-		});
-		if (!signed.ok) throw new Error('signup failed');
-		userId = signed.value.user.id;
-		const created = await work.createWork(t.db, userId, {
-			title: 'Launch video',
-			url: null,
-			role: '',
-			outcome: '',
-			happenedOn: null,
-			caseStudy: ''
-		});
-		if (!created.ok) throw new Error('work not created');
-		workId = created.item.id;
+		userId = await createTestUser(t.db, 'vid');
+		workId = await createTestWork(t.db, userId, 'Launch video');
 	});
 	afterAll(() => t.drop());
 

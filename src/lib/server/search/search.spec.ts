@@ -22,7 +22,7 @@ import {
 } from '#lib/server/search/spelling.js';
 import { allowSearch } from '#lib/server/search/throttle.js';
 import * as skills from '#lib/server/skills.js';
-import * as work from '#lib/server/work.js';
+import { createTestWork } from '#lib/server/test-fixtures.js';
 
 let ip = 0;
 async function person(
@@ -49,16 +49,7 @@ async function person(
 		...fields
 	} as profiles.ProfileInput);
 	if (fields.skills) await skills.setSkills(db, user.id, fields.skills);
-	for (const title of fields.work ?? []) {
-		await work.createWork(db, user.id, {
-			title,
-			url: null,
-			role: '',
-			outcome: '',
-			happenedOn: null,
-			caseStudy: ''
-		});
-	}
+	for (const title of fields.work ?? []) await createTestWork(db, user.id, title);
 	return user;
 }
 
