@@ -296,10 +296,11 @@ describe.each(testEngines())('background jobs on $name', (engine) => {
 		expect(times).toHaveLength(3);
 		// Starts (undici creating the request), not arrivals at the host, so connection set-up on a
 		// busy machine does not count. What is allowed: Date.now()'s whole ms and the few
-		// synchronous steps between the fetcher reserving a slot and the request being created
-		// (10 ms at most in 200 tries at load average 5 to 8). Unspaced, they start ms apart.
-		expect(times[1] - times[0]).toBeGreaterThanOrEqual(980);
-		expect(times[2] - times[1]).toBeGreaterThanOrEqual(980);
+		// steps between the fetcher reserving a slot and the request being created, which wait
+		// for the event loop (10 ms at most in 200 tries at load average 5 to 8, 21.5 ms once in
+		// the whole suite at load 5). Unspaced, they start a few ms apart.
+		expect(times[1] - times[0]).toBeGreaterThanOrEqual(900);
+		expect(times[2] - times[1]).toBeGreaterThanOrEqual(900);
 		await jobs.stop();
 	});
 });
