@@ -74,7 +74,16 @@ function check(ok: boolean, message: string): void {
 }
 
 /** nginx from tests/cluster/nginx.conf.template, in the foreground, every path under `dir`. */
+let nginxLog = '';
+/** What nginx logged (warnings and up), printed when a request through it failed. */
+function printNginxErrors(): void {
+	const lines = fs.existsSync(nginxLog) ? fs.readFileSync(nginxLog, 'utf8').trim().split('\n') : [];
+	console.log(`  nginx error.log (${lines.length} lines):`);
+	for (const line of lines.slice(-10)) console.log(`    ${line}`);
+}
+
 async function startNginx(dir: string): Promise<void> {
+	nginxLog = path.join(dir, 'error.log');
 	const config = fs
 		.readFileSync(path.join(import.meta.dirname, 'nginx.conf.template'), 'utf8')
 		.replaceAll('{{PREFIX}}', dir)
@@ -296,9 +305,27 @@ async function checkJobs(a: App, user: User, site: { fetched: () => number }): P
 
 async function throughput(url: string, headers: Record<string, string> = {}): Promise<number> {
 	await autocannon({ url, connections: 20, duration: 1, headers });
-	const result = await autocannon({ url, connections: 20, duration: LOAD_SECONDS, headers });
+	// Why requests failed, by message (a reset, a refused connection, a parse error).
+	const errors = new Map<string, number>();
+	const result = await new Promise<autocannon.Result>((resolve, reject) => {
+		const run = autocannon({ url, connections: 20, duration: LOAD_SECONDS, headers }, (error, done) =>
+			error ? reject(error) : resolve(done)
+		);
+		run.on('reqError', (error: Error) => {
+			const key = String(error?.message ?? error);
+			errors.set(key, (errors.get(key) ?? 0) + 1);
+		});
+	});
 	if (result.non2xx + result.errors > 0) {
-		failures.push(`${url}: ${result.non2xx + result.errors} failed requests under load`);
+		const codes = Object.entries(result.statusCodeStats)
+			.map(([code, { count }]) => `${code}×${count}`)
+			.join(' ');
+		failures.push(
+			`${url}: ${result.non2xx + result.errors} failed requests under load ` +
+				`(status ${codes}; errors ${result.errors}: ${[...errors].map(([message, count]) => `${message} ×${count}`).join(', ') || 'none'}; ` +
+				`timeouts ${result.timeouts})`
+		);
+		printNginxErrors();
 	}
 	return result.requests.average;
 }
