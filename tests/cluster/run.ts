@@ -308,8 +308,9 @@ async function throughput(url: string, headers: Record<string, string> = {}): Pr
 	// Why requests failed, by message (a reset, a refused connection, a parse error).
 	const errors = new Map<string, number>();
 	const result = await new Promise<autocannon.Result>((resolve, reject) => {
-		const run = autocannon({ url, connections: 20, duration: LOAD_SECONDS, headers }, (error, done) =>
-			error ? reject(error) : resolve(done)
+		const run = autocannon(
+			{ url, connections: 20, duration: LOAD_SECONDS, headers },
+			(error, done) => (error ? reject(error) : resolve(done))
 		);
 		run.on('reqError', (error: Error) => {
 			const key = String(error?.message ?? error);
