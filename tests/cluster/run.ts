@@ -318,7 +318,7 @@ async function throughput(url: string, headers: Record<string, string> = {}): Pr
 		});
 	});
 	if (result.non2xx + result.errors > 0) {
-		const codes = Object.entries(result.statusCodeStats)
+		const codes = Object.entries(result.statusCodeStats ?? {})
 			.map(([code, { count }]) => `${code}×${count}`)
 			.join(' ');
 		failures.push(
