@@ -1,6 +1,7 @@
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { Executor } from '#lib/server/db/connect.js';
 import type { SearchQuery } from '#lib/server/search/params.js';
+import type { RankStatistics } from '#lib/server/search/statistics.js';
 
 // Bounds for a text search over many profiles: a sample of the best-ranked ones says how low the
 // page's scores can reach, and each band of ranks below it is read through whichever is cheaper.
@@ -46,6 +47,7 @@ export async function sampleMatches(
 		filters,
 		score,
 		after,
+		statistics,
 		most = RANK_SAMPLE.most
 	}: {
 		/** Tests to count; those named in `matches`, with the filters, make a match. */
@@ -54,83 +56,53 @@ export async function sampleMatches(
 		filters: Expression<SqlBool>[];
 		score: RawBuilder<number>;
 		after: SearchQuery['after'];
+		/** The planner's statistics of the ranks (statistics.ts); null before ANALYZE. */
+		statistics: RankStatistics | null;
 		/** At most this many: fewer suffice when the words are known to be common. */
 		most?: number;
 	}
 ): Promise<Sample | null> {
 	const names = Object.keys(tests);
 	const flag = (name: string) => sql.ref(`m${names.indexOf(name)}`);
-	const result = await sql<{
-		size: number;
-		lowest: number | null;
-		ranks: number[] | null;
-		matched: number[];
-		rows: number;
-		listed: number;
-		histogram: number[] | null;
-		common: number[] | null;
-		frequencies: number[] | null;
-	}>`
-		with size as (
-			-- A thousand profiles would be much of a small database, better read through its indexes
-			-- (and the planner would rather read all of it than a thousand through the rank index).
-			select greatest(${RANK_SAMPLE.least}, least(${Math.max(RANK_SAMPLE.least, Math.min(RANK_SAMPLE.most, Math.round(most)))}, reltuples / 10))::int as n
-			from pg_class where oid = 'profile_search_listed_rank_idx'::regclass
+	// A thousand profiles would be much of a small database, better read through its indexes (and
+	// the planner would rather read all of it than a thousand through the rank index).
+	const listed = statistics?.listed ?? 0;
+	const size = Math.round(
+		Math.max(
+			RANK_SAMPLE.least,
+			Math.min(Math.max(RANK_SAMPLE.least, Math.min(RANK_SAMPLE.most, most)), listed / 10)
 		)
-		select (select n from size) as size, sampled.*,
-			(select reltuples::float8 from pg_class where oid = 'profile_search'::regclass) as rows,
-			(select reltuples::float8 from pg_class
-				where oid = 'profile_search_listed_rank_idx'::regclass) as listed,
-			stats.*
+	);
+	const result = await sql<{ lowest: number | null; ranks: number[] | null; matched: number[] }>`
+		select
+			(array_agg(score order by score desc) filter (where score is not null))[${PAGE_SIZE + 1}] as lowest,
+			array_agg(evidence_rank) as ranks,
+			array[${sql.join(names.map((name) => sql`(count(*) filter (where ${flag(name)}))::int`))}] as matched
 		from (
-			select
-				(array_agg(score order by score desc) filter (where score is not null))[${PAGE_SIZE + 1}] as lowest,
-				array_agg(evidence_rank) as ranks,
-				array[${sql.join(names.map((name) => sql`(count(*) filter (where ${flag(name)}))::int`))}] as matched
+			select s.evidence_rank, ${sql.join(names.map(flag))},
+				case when (${sql.join(matches.map(flag), sql` or `)}) ${sql.join(
+					filters.map((f) => sql`and ${f}`),
+					sql` `
+				)} then ${score} end as score
 			from (
-				select s.evidence_rank, ${sql.join(names.map(flag))},
-					case when (${sql.join(matches.map(flag), sql` or `)}) ${sql.join(
-						filters.map((f) => sql`and ${f}`),
-						sql` `
-					)} then ${score} end as score
-				from (
-					-- A subquery with a limit stays whole, so each test runs once per profile.
-					select *, ${sql.join(names.map((name) => sql`${tests[name]} as ${flag(name)}`))}
-					from profile_search s
-					where s.listed ${after ? sql`and s.evidence_rank <= ${after.score}` : sql``}
-					order by s.evidence_rank desc, s.user_id desc
-					limit (select n from size)
-				) s
+				-- A subquery with a limit stays whole, so each test runs once per profile.
+				select *, ${sql.join(names.map((name) => sql`${tests[name]} as ${flag(name)}`))}
+				from profile_search s
+				where s.listed ${after ? sql`and s.evidence_rank <= ${after.score}` : sql``}
+				order by s.evidence_rank desc, s.user_id desc
+				limit ${size}
 			) s
-		) sampled
-		left join lateral (
-			select histogram_bounds::text::float8[] as histogram,
-				most_common_vals::text::float8[] as common, most_common_freqs::float8[] as frequencies
-			from pg_stats
-			where schemaname = current_schema() and tablename = 'profile_search'
-				and attname = 'evidence_rank'
-		) stats on true`.execute(db);
+		) s`.execute(db);
 	const row = result.rows[0];
 	if (!row || row.lowest === null || !row.ranks) return null;
-	const histogram = (row.histogram ?? []).map(Number);
-	const common = (row.common ?? []).map(Number);
-	const frequencies = (row.frequencies ?? []).map(Number);
-	const rest = 1 - frequencies.reduce((sum, f) => sum + f, 0);
 	return {
-		size: Number(row.size),
+		size,
 		lowest: Number(row.lowest),
 		ranks: row.ranks.map(Number),
 		matched: Object.fromEntries(names.map((name, i) => [name, Number(row.matched[i])])),
-		share: (from, to) => {
-			const within = (v: number) => v >= from && v < to;
-			const buckets = histogram.length - 1;
-			return (
-				common.reduce((sum, v, i) => sum + (within(v) ? frequencies[i] : 0), 0) +
-				(buckets > 0 ? (rest * histogram.filter(within).length) / buckets : 0)
-			);
-		},
-		rows: Number(row.rows),
-		listed: Number(row.listed),
+		share: statistics?.share ?? (() => 0),
+		rows: statistics?.rows ?? 0,
+		listed,
 		after
 	};
 }

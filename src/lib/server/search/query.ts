@@ -11,6 +11,11 @@ import {
 	type QueryStem
 } from '#lib/server/search/spelling.js';
 import { bandTest, PAGE_SIZE, sampleMatches, type Band } from '#lib/server/search/bands.js';
+import {
+	commonLexemes,
+	rankStatistics,
+	type RankStatistics
+} from '#lib/server/search/statistics.js';
 
 // What a field matching the words adds to a profile's evidence_rank, each field counted once, so
 // repeating a word in one's own text gains nothing; MAX_TEXT_SCORE is their sum. Words only break
@@ -56,10 +61,14 @@ export async function searchProfiles(
 	// Typo tolerance only for one word of 3 to 20 letters, with a bounded number of corrections.
 	const { words, typo, corrections } = searchTerms(query.q);
 	const all = tsquery(words, '&');
-	const terms = words.length ? await termStatistics(db, words, typo, all, corrections) : null;
+	// The ranks' statistics bound the sample that words need; they are cached (statistics.ts).
+	const [terms, ranks] = words.length
+		? await Promise.all([termStatistics(db, words, typo, all, corrections), rankStatistics(db)])
+		: [null, null];
 	const found = await findProfiles(
 		db,
 		query,
+		ranks,
 		words.length
 			? {
 					all,
@@ -79,7 +88,7 @@ export async function searchProfiles(
 	if (found.results.length || !typo || [...typo].length < 5 || !corrections.length) return found;
 	// Letters and digits only (queryWords), so the string cannot carry operators.
 	const corrected = sql`to_tsquery('english', ${corrections.join(' | ')})`;
-	return findProfiles(db, query, {
+	return findProfiles(db, query, ranks, {
 		all: corrected,
 		any: corrected,
 		typo: null,
@@ -162,57 +171,10 @@ async function termStatistics(
 	};
 }
 
-interface CommonLexemes {
-	frequencies: Map<string, number>;
-	/** The frequency of the rarest of them: any other lexeme is rarer. */
-	rarest: number;
-	/** Search rows, listed or not: the estimates are upper bounds. */
-	rows: number;
-}
-
-// The planner's statistics change only when the table is analysed: read them once a few minutes.
-const COMMON_LEXEMES_TTL_MS = 5 * 60_000;
-let commonLexemesCache: { db: Executor; at: number; value: Promise<CommonLexemes | null> } | null =
-	null;
-
-/** The most common lexemes of the search documents and their frequencies; null before ANALYZE. */
-function commonLexemes(db: Executor): Promise<CommonLexemes | null> {
-	const now = Date.now();
-	if (commonLexemesCache?.db === db && now - commonLexemesCache.at < COMMON_LEXEMES_TTL_MS)
-		return commonLexemesCache.value;
-	const value = sql<{ lexemes: string[] | null; frequencies: number[] | null; rows: number }>`
-		select st.most_common_elems::text::text[] as lexemes, st.most_common_elem_freqs as frequencies,
-			(select reltuples::float8 from pg_class where oid = 'profile_search'::regclass) as rows
-		from pg_stats st
-		where st.schemaname = current_schema() and st.tablename = 'profile_search'
-			and st.attname = 'document'`
-		.execute(db)
-		.then(({ rows }) => {
-			const row = rows[0];
-			if (!row?.lexemes?.length || !row.frequencies || !(Number(row.rows) > 0)) return null;
-			const frequencies = new Map(row.lexemes.map((l, i) => [l, Number(row.frequencies![i])]));
-			return {
-				frequencies,
-				rarest: Math.min(...frequencies.values()),
-				rows: Number(row.rows)
-			};
-		});
-	commonLexemesCache = { db, at: now, value };
-	// Until the table is analysed, and after a failed read, the next search asks again.
-	value.then(
-		(found) => {
-			if (!found && commonLexemesCache?.value === value) commonLexemesCache = null;
-		},
-		() => {
-			if (commonLexemesCache?.value === value) commonLexemesCache = null;
-		}
-	);
-	return value;
-}
-
 async function findProfiles(
 	db: Executor,
 	query: SearchQuery,
+	ranks: RankStatistics | null,
 	words: {
 		all: RawBuilder<unknown>;
 		any: RawBuilder<unknown>;
@@ -303,7 +265,8 @@ async function findProfiles(
 			matches: closeSkill ? ['document', 'closeSkill'] : ['document'],
 			filters,
 			score,
-			after: query.after
+			after: query.after,
+			statistics: ranks
 		};
 		// A common word fills the first page from fewer profiles: three times what its share says.
 		// Should they hold fewer matches after all, the sample is drawn again at full size. Deeper,
