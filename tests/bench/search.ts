@@ -29,6 +29,7 @@ import { createDatabase, type ConnectOptions, type Db } from '#lib/server/db/con
 import { PAGE_SIZE } from '#lib/server/search/bands.js';
 import { parseSearchParams, queryWords, type SearchQuery } from '#lib/server/search/params.js';
 import { searchProfiles } from '#lib/server/search/query.js';
+import { forgetTerms } from '#lib/server/search/statistics.js';
 import { markTrusted } from '#lib/server/trust/members.js';
 import { runTrust } from '#lib/server/trust/job.js';
 import { Random } from '../../src/cli/seed.ts';
@@ -628,7 +629,13 @@ async function main(): Promise<void> {
 
 	const queries = await buildQueries(db);
 	const byKind = new Map(KINDS.map((kind) => [kind, queries.filter((q) => q.kind === kind)]));
-	const search = async (q: BenchQuery) => (await searchProfiles(db, q.query)).results.length;
+	// A first page is timed as a query nobody asked in the last minute: the words' close skills are
+	// read again (statistics.ts keeps them a minute). A deep page follows the visitor's page before
+	// it, which asked for the same words.
+	const search = async (q: BenchQuery) => {
+		if (q.kind !== 'deep page') forgetTerms();
+		return (await searchProfiles(db, q.query)).results.length;
+	};
 	const naive = async (q: BenchQuery) => (await naiveSearch(db, q)).rows.length;
 
 	// Warm-up: every search query once, and one pass of the scan to bring the tables into memory.

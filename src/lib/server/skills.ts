@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { withTransaction, type Executor } from '#lib/server/db/connect.js';
 import { touchProfile } from '#lib/server/profiles.js';
 import { searchRowsVersion } from '#lib/server/search/projection.js';
+import { forgetTerms } from '#lib/server/search/statistics.js';
 
 export const MAX_SKILLS = 50;
 export const MAX_SKILL_LENGTH = 40;
@@ -25,6 +26,8 @@ async function ensureSkill(db: Executor, name: string): Promise<number> {
 		.values({ name })
 		.onConflict((oc) => oc.expression(sql`lower(name)`).doNothing())
 		.execute();
+	// A search may have cached the skills spelled like its words.
+	forgetTerms();
 	const row = await db
 		.selectFrom('skills')
 		.select('id')

@@ -6,6 +6,7 @@ import { type AccountResult } from '#lib/server/accounts/users.js';
 import { checkCurrentPassword } from '#lib/server/accounts/settings.js';
 import { mediaStore } from '#lib/server/platform/media-store.js';
 import { removeStoredMedia } from '#lib/server/work-media-keys.js';
+import { forgetTerms } from '#lib/server/search/statistics.js';
 
 // Deleting an account and everything that names it.
 
@@ -113,4 +114,6 @@ async function deleteUnusedSkills(db: Executor, skillIds: number[]): Promise<voi
 			)
 		)
 		.execute();
+	// A search may have cached the skills spelled like its words.
+	forgetTerms();
 }

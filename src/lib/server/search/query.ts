@@ -12,6 +12,7 @@ import {
 } from '#lib/server/search/spelling.js';
 import { bandTest, PAGE_SIZE, sampleMatches, type Band } from '#lib/server/search/bands.js';
 import {
+	cachedTerms,
 	commonLexemes,
 	rankStatistics,
 	type RankStatistics
@@ -121,22 +122,29 @@ async function termStatistics(
 	stems: QueryStem[];
 	correctionStems: string[];
 }> {
-	const [{ rows }, common] = await Promise.all([
-		sql<{ close_skills: string[] | null; stems: string[][]; correction_stems: string[] }>`
-			select
-				${
-					typo
-						? sql`(select array_agg(lower(k.name)) from skills k
-							where ${skillSpelledLike(typo)} and not (to_tsvector('english', k.name) @@ ${all}))`
-						: sql`null::text[]`
-				} as close_skills,
-				(select json_agg(tsvector_to_array(to_tsvector('english', w.word)) order by w.n)
-					from unnest(${words}::text[]) with ordinality as w(word, n)) as stems,
-				array(select unnest(tsvector_to_array(to_tsvector('english', fix)))
-					from unnest(${corrections}::text[]) fix) as correction_stems`.execute(db),
+	const [row, common] = await Promise.all([
+		// Every word is in the key: the typo word and its corrections follow from them.
+		cachedTerms(db, words.join(' '), async () => {
+			const { rows } = await sql<{
+				close_skills: string[] | null;
+				stems: string[][];
+				correction_stems: string[];
+			}>`
+				select
+					${
+						typo
+							? sql`(select array_agg(lower(k.name)) from skills k
+								where ${skillSpelledLike(typo)} and not (to_tsvector('english', k.name) @@ ${all}))`
+							: sql`null::text[]`
+					} as close_skills,
+					(select json_agg(tsvector_to_array(to_tsvector('english', w.word)) order by w.n)
+						from unnest(${words}::text[]) with ordinality as w(word, n)) as stems,
+					array(select unnest(tsvector_to_array(to_tsvector('english', fix)))
+						from unnest(${corrections}::text[]) fix) as correction_stems`.execute(db);
+			return rows[0];
+		}),
 		commonLexemes(db)
 	]);
-	const row = rows[0];
 	let share: number | null = null;
 	let correctionMatches: number | null = null;
 	if (common && row) {

@@ -232,6 +232,14 @@ describe.each(testEngines())('search on $name', (engine) => {
 		expect(swapped.results[0].matched).toContain('name or headline');
 	});
 
+	it('finds a skill spelled like a word at once, though the word was searched just before', async () => {
+		// The skills spelled like a word are kept for a minute; a new skill must not wait for that.
+		const wrangler = await person(t.db, 'wrangler', { headline: 'Operations', skills: ['Excel'] });
+		expect(handles(await search(t.db, { q: 'spredsheets' }))).toEqual([]);
+		expect((await skills.addSkill(t.db, wrangler.id, 'Spreadsheets')).ok).toBe(true);
+		expect(handles(await search(t.db, { q: 'spredsheets' }))).toEqual(['wrangler']);
+	});
+
 	it('stops counting an endorsement once it is hidden', async () => {
 		const honest = (await accounts.findUserByHandle(t.db, 'honest'))!;
 		const [e] = await listInbox(t.db, honest.id);
