@@ -574,6 +574,8 @@ const worlds: Options[] = [
 		flattery: 3
 	}
 ];
+// A new folder for held-out worlds is made as needed.
+fs.mkdirSync(values.out!, { recursive: true });
 for (const w of worlds) {
 	const file = path.join(values.out!, `${w.name}.json`);
 	fs.writeFileSync(file, JSON.stringify(build(w)) + '\n');
