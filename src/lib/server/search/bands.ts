@@ -31,13 +31,43 @@ export interface Sample {
 	rows: number;
 	listed: number;
 	after: SearchQuery['after'];
+	/** Drops it, so that no later page uses it: profiles have changed since it was drawn. */
+	forget: () => void;
 }
+
+/** One sampled profile: its rank, id, score when it matches (cursor aside), and each test. */
+interface SampledRow {
+	rank: number;
+	id: number;
+	score: number | null;
+	tests: boolean[];
+}
+
+interface Drawn {
+	at: number;
+	/** The cursor it was drawn below (null: from the top). */
+	after: SearchQuery['after'];
+	size: number;
+	rows: SampledRow[];
+}
+
+// A visitor's next page lies below the one before it, whose sample mostly still holds a page-full
+// of matches below the new cursor: it is used again for a minute instead of drawing another. A
+// sample is only a bound; should a profile have changed since, the page comes up short and is read
+// again without one (query.ts).
+const SAMPLE_TTL_MS = 60_000;
+const MAX_SAMPLES = 500;
+const drawn = new WeakMap<Executor, Map<string, Drawn>>();
+
+const below = (score: number, id: number, after: NonNullable<SearchQuery['after']>) =>
+	score < after.score || (score === after.score && id < after.id);
 
 /**
  * Scores the best-ranked listed profiles from the cursor on, as many whatever the words, to bound
  * the page. Null when fewer than a page-full of them match: the words are rare then, and sorting
  * all their matches is cheap anyway. Also counts what each test matches among them, to estimate
- * how many entries its index holds.
+ * how many entries its index holds. A later page of the same search uses the sample of the page
+ * before it while that still holds a page-full of matches below the cursor.
  */
 export async function sampleMatches(
 	db: Executor,
@@ -53,6 +83,7 @@ export async function sampleMatches(
 		/** Tests to count; those named in `matches`, with the filters, make a match. */
 		tests: Record<string, RawBuilder<SqlBool>>;
 		matches: string[];
+		/** Every filter but the cursor's. */
 		filters: Expression<SqlBool>[];
 		score: RawBuilder<number>;
 		after: SearchQuery['after'];
@@ -64,6 +95,27 @@ export async function sampleMatches(
 ): Promise<Sample | null> {
 	const names = Object.keys(tests);
 	const flag = (name: string) => sql.ref(`m${names.indexOf(name)}`);
+	const match = sql<SqlBool>`(${sql.join(matches.map(flag), sql` or `)}) ${sql.join(
+		filters.map((f) => sql`and ${f}`),
+		sql` `
+	)}`;
+	// The same search, whatever its cursor: the statement's text and values without it.
+	const compiled = sql`${sql.join(names.map((name) => tests[name]))} ${match} ${score}`.compile(db);
+	const key = JSON.stringify([names, compiled.sql, compiled.parameters]);
+	let samples = drawn.get(db);
+	if (!samples) drawn.set(db, (samples = new Map()));
+	const now = Date.now();
+	const before = samples.get(key);
+	if (
+		before &&
+		now - before.at < SAMPLE_TTL_MS &&
+		after &&
+		(!before.after || !below(before.after.score, before.after.id, after))
+	) {
+		const reused = fromRows(before, after, names, statistics, () => samples.delete(key));
+		if (reused) return reused;
+	}
+
 	// A thousand profiles would be much of a small database, better read through its indexes (and
 	// the planner would rather read all of it than a thousand through the rank index).
 	const listed = statistics?.listed ?? 0;
@@ -73,17 +125,17 @@ export async function sampleMatches(
 			Math.min(Math.max(RANK_SAMPLE.least, Math.min(RANK_SAMPLE.most, most)), listed / 10)
 		)
 	);
-	const result = await sql<{ lowest: number | null; ranks: number[] | null; matched: number[] }>`
-		select
-			(array_agg(score order by score desc) filter (where score is not null))[${PAGE_SIZE + 1}] as lowest,
-			array_agg(evidence_rank) as ranks,
-			array[${sql.join(names.map((name) => sql`(count(*) filter (where ${flag(name)}))::int`))}] as matched
+	const result = await sql<{
+		ranks: number[] | null;
+		ids: number[] | null;
+		scores: (number | null)[] | null;
+		tests: boolean[][] | null;
+	}>`
+		select array_agg(evidence_rank) as ranks, array_agg(user_id) as ids, array_agg(score) as scores,
+			array[${sql.join(names.map((name) => sql`array_agg(${flag(name)})`))}] as tests
 		from (
-			select s.evidence_rank, ${sql.join(names.map(flag))},
-				case when (${sql.join(matches.map(flag), sql` or `)}) ${sql.join(
-					filters.map((f) => sql`and ${f}`),
-					sql` `
-				)} then ${score} end as score
+			select s.evidence_rank, s.user_id, ${sql.join(names.map(flag))},
+				case when ${match} then ${score} end as score
 			from (
 				-- A subquery with a limit stays whole, so each test runs once per profile.
 				select *, ${sql.join(names.map((name) => sql`${tests[name]} as ${flag(name)}`))}
@@ -94,16 +146,47 @@ export async function sampleMatches(
 			) s
 		) s`.execute(db);
 	const row = result.rows[0];
-	if (!row || row.lowest === null || !row.ranks) return null;
+	const rows: SampledRow[] = (row?.ranks ?? []).map((rank, i) => ({
+		rank: Number(rank),
+		id: Number(row.ids![i]),
+		score: row.scores![i] === null ? null : Number(row.scores![i]),
+		tests: names.map((_, t) => Boolean(row.tests![t][i]))
+	}));
+	const fresh: Drawn = { at: now, after, size, rows };
+	samples.delete(key);
+	// The oldest sample goes first; Maps keep the order entries were set in.
+	if (samples.size >= MAX_SAMPLES) samples.delete(samples.keys().next().value!);
+	samples.set(key, fresh);
+	return fromRows(fresh, after, names, statistics, () => samples.delete(key));
+}
+
+/** The sample's rows below `after` as a bound, or null when they hold less than a page-full. */
+function fromRows(
+	sample: Drawn,
+	after: SearchQuery['after'],
+	names: string[],
+	statistics: RankStatistics | null,
+	forget: () => void
+): Sample | null {
+	const rows = after ? sample.rows.filter((r) => r.rank <= after.score) : sample.rows;
+	const scores = rows
+		.filter((r) => r.score !== null && (!after || below(r.score, r.id, after)))
+		.map((r) => r.score!)
+		.sort((x, y) => y - x);
+	if (scores.length <= PAGE_SIZE) return null;
 	return {
-		size,
-		lowest: Number(row.lowest),
-		ranks: row.ranks.map(Number),
-		matched: Object.fromEntries(names.map((name, i) => [name, Number(row.matched[i])])),
+		// Rows that were all there was below the cursor stay all there is below a lower one.
+		size: sample.rows.length === sample.size ? rows.length : sample.size,
+		lowest: scores[PAGE_SIZE],
+		ranks: rows.map((r) => r.rank),
+		matched: Object.fromEntries(
+			names.map((name, t) => [name, rows.filter((r) => r.tests[t]).length])
+		),
 		share: statistics?.share ?? (() => 0),
 		rows: statistics?.rows ?? 0,
-		listed,
-		after
+		listed: statistics?.listed ?? 0,
+		after,
+		forget
 	};
 }
 

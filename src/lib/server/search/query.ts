@@ -10,7 +10,13 @@ import {
 	tsquery,
 	type QueryStem
 } from '#lib/server/search/spelling.js';
-import { bandTest, PAGE_SIZE, sampleMatches, type Band } from '#lib/server/search/bands.js';
+import {
+	bandTest,
+	PAGE_SIZE,
+	sampleMatches,
+	type Band,
+	type Sample
+} from '#lib/server/search/bands.js';
 import {
 	cachedTerms,
 	commonLexemes,
@@ -227,10 +233,12 @@ async function findProfiles(
 		filters.push(sql<SqlBool>`s.accepted_endorsements >= ${query.minEndorsements}`);
 	if (query.hasWork) filters.push(sql<SqlBool>`s.work_count > 0`);
 	if (query.verifiedOnly) filters.push(sql<SqlBool>`s.verified_accounts > 0`);
+	// The cursor apart: a sample serves every page of a search (bands.ts).
+	const cursor: Expression<SqlBool>[] = [];
 	if (query.after) {
-		filters.push(sql<SqlBool>`(${score}, s.user_id) < (${query.after.score}, ${query.after.id})`);
+		cursor.push(sql<SqlBool>`(${score}, s.user_id) < (${query.after.score}, ${query.after.id})`);
 		// Words never take anything away, so past the cursor's score no rank is higher either.
-		if (text) filters.push(sql<SqlBool>`s.evidence_rank <= ${query.after.score}`);
+		if (text) cursor.push(sql<SqlBool>`s.evidence_rank <= ${query.after.score}`);
 	}
 
 	// The words match the document or, for one word, a close skill or a close name. These typo
@@ -248,7 +256,8 @@ async function findProfiles(
 		return [
 			listed,
 			...(present.length ? [sql<SqlBool>`(${sql.join(present, sql` or `)})`] : []),
-			...filters
+			...filters,
+			...cursor
 		];
 	};
 	// Without bounds, the words are rare and their indexes find the few matches. `is true` keeps
@@ -259,6 +268,7 @@ async function findProfiles(
 		: matching([]);
 
 	let bounded: Expression<SqlBool>[] | null = null;
+	let sample: Sample | null = null;
 	// Scoring the sample costs as much as sorting a couple of thousand matches, and each of many
 	// corrections more (16 ms on the benchmark): the matches of rare words are sorted instead.
 	if (inDocument && any && !words?.rare) {
@@ -281,15 +291,16 @@ async function findProfiles(
 		// among profiles with less to match, the full sample is drawn at once.
 		const share = !closeSkill && !filters.length && !query.after ? words?.share : null;
 		const most = share ? (3 * (PAGE_SIZE + 1)) / share : undefined;
-		let sample = await sampleMatches(db, { ...sampling, most });
-		if (!sample && most !== undefined) sample = await sampleMatches(db, sampling);
-		if (sample) {
+		let found = await sampleMatches(db, { ...sampling, most });
+		if (!found && most !== undefined) found = await sampleMatches(db, sampling);
+		sample = found;
+		if (found) {
 			// Words add at most MAX_TEXT_SCORE to a profile's evidence_rank and never take anything
 			// away, so a profile ranked that much below the sample's lowest score cannot make the
 			// page. Further down, less can lift it far enough: more than 0.05 below, its skills or
 			// its name must match (work and bio add 0.05 at most); more than 0.11 below, its name must
 			// (the rest add 0.11). A typo match must be ranked above the lowest score itself.
-			const { matched } = sample;
+			const { matched } = found;
 			const withWords = (test: RawBuilder<SqlBool>) =>
 				sql<SqlBool>`(${inDocument}) is true and ${test}`;
 			const bands: Band[] = [
@@ -316,7 +327,7 @@ async function findProfiles(
 				bands.push({ from: 0, to: null, test: closeSkill, entries: matched.closeSkill });
 			// Trigram similarity costs far more per row than its index: that one is always read.
 			if (closeName) bands.push({ from: 0, to: null, test: closeName, entries: 0 });
-			bounded = matching(bands.map((band) => bandTest(band, sample)));
+			bounded = matching(bands.map((band) => bandTest(band, found)));
 		}
 	}
 
@@ -334,8 +345,10 @@ async function findProfiles(
 	let rows = await readPage(db, toRead, score, any);
 	// The sample's page-full is always within the bands, unless a write came between the two
 	// statements: then the page comes up short, and is read again without them.
-	if (bounded && rows.length <= PAGE_SIZE)
+	if (bounded && rows.length <= PAGE_SIZE) {
+		sample?.forget();
 		rows = await readPage(db, { byScore: unbounded }, score, any);
+	}
 
 	const page = rows.slice(0, PAGE_SIZE);
 	const last = page.at(-1);

@@ -484,6 +484,76 @@ describe.each(testEngines())('search on $name', (engine) => {
 		expect(after[1].seen.map((r) => r.handle)).toContain('zola');
 	});
 
+	it('reads a next page from the sample of the page before it, alike when profiles changed between', async () => {
+		// A database of its own: without the planner's statistics every word is sampled (with
+		// them, a word this rare would have its matches sorted instead).
+		const own = await engine.create();
+		try {
+			await samplesAcrossPages(own.db);
+		} finally {
+			await own.drop();
+		}
+	});
+
+	async function samplesAcrossPages(db: Db) {
+		const people = [];
+		for (let i = 0; i < 60; i++)
+			people.push(
+				await person(db, `harvester_${i}`, {
+					headline: i % 3 === 0 ? 'Harvest planner' : 'Planner',
+					bio: 'Harvest season campaigns.',
+					work: Array.from({ length: i % 5 }, (_, n) => `Harvest ${n}`)
+				})
+			);
+		// Each instance has caches of its own: `fresh` answers as if nobody had searched before.
+		const sampled: string[] = [];
+		const recording = (into: string[]) =>
+			db.withPlugin({
+				transformQuery: (args) => {
+					const { sql: text } = db.getExecutor().compileQuery(args.node, args.queryId);
+					if (text.includes('array_agg(evidence_rank)')) into.push(text);
+					return args.node;
+				},
+				transformResult: async (args) => args.result
+			});
+		const visitor = recording(sampled);
+		const first = await search(visitor, { q: 'harvest' });
+		expect(first.results).toHaveLength(20);
+		expect(sampled).toHaveLength(1);
+		const second = await search(visitor, { q: 'harvest', after: first.next! });
+		// The second page drew no sample of its own, and is the page a first look finds.
+		expect(sampled).toHaveLength(1);
+		const freshSampled: string[] = [];
+		const fresh = await search(recording(freshSampled), { q: 'harvest', after: first.next! });
+		expect(freshSampled).toHaveLength(1);
+		expect(handles(second)).toEqual(handles(fresh));
+		expect(second.results).toHaveLength(20);
+
+		// Profiles of the next page lose their work or leave the listing after its sample was drawn.
+		const third = handles(await search(recording([]), { q: 'harvest', after: second.next! }));
+		for (const handle of third.slice(0, 6)) {
+			const user = people.find((p) => p.handle === handle)!;
+			if (third.indexOf(handle) % 2)
+				await profiles.updateProfile(db, user.id, {
+					displayName: handle,
+					headline: 'Planner',
+					bio: 'Harvest season campaigns.',
+					location: null,
+					availability: 'open_to_work',
+					visibility: 'private'
+				});
+			else await sql`delete from work_items where user_id = ${user.id}`.execute(db);
+		}
+		await refreshSearchDocuments(
+			db,
+			people.map((p) => p.id)
+		);
+		const changed = await search(visitor, { q: 'harvest', after: second.next! });
+		const expected = await search(recording([]), { q: 'harvest', after: second.next! });
+		expect(handles(changed)).toEqual(handles(expected));
+		expect(handles(changed)).not.toEqual(third);
+	}
+
 	it('pages with a cursor, without repeating or skipping anyone', async () => {
 		for (let i = 0; i < 22; i++)
 			await person(t.db, `seo_${i}`, { headline: 'SEO specialist', skills: ['SEO'] });
