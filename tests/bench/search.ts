@@ -274,7 +274,7 @@ async function buildQueries(db: Db): Promise<BenchQuery[]> {
 				[['q', r.pick(['shopify', 'seo', 'community', 'email', 'tiktok', 'brand'])]]
 			][i % 4] as [string, string][];
 			const before = await cursorTo(db, entries, depth - 1);
-			const after = before === null && depth > 2 ? null : await cursorTo(db, entries, depth);
+			const after = before === null && depth > 2 ? null : await nextCursor(db, entries, before);
 			if (after) {
 				add('deep page', entries, depth);
 				// A deep page starts from the cursor the page before it handed out, as a visitor's would.
@@ -299,12 +299,21 @@ async function buildQueries(db: Db): Promise<BenchQuery[]> {
 async function cursorTo(db: Db, entries: [string, string][], page: number): Promise<string | null> {
 	let after: string | null = null;
 	for (let shown = 1; shown < page; shown++) {
-		const params = new URLSearchParams(entries);
-		if (after) params.set('after', after);
-		after = (await searchProfiles(db, parseSearchParams(params).query)).next;
+		after = await nextCursor(db, entries, after);
 		if (!after) return null;
 	}
 	return after;
+}
+
+/** The cursor "Next" leads to from the page that `after` starts (null: the first page). */
+async function nextCursor(
+	db: Db,
+	entries: [string, string][],
+	after: string | null
+): Promise<string | null> {
+	const params = new URLSearchParams(entries);
+	if (after) params.set('after', after);
+	return (await searchProfiles(db, parseSearchParams(params).query)).next;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { Executor } from '#lib/server/db/connect.js';
 import type { SearchQuery } from '#lib/server/search/params.js';
+import { Kept } from '#lib/server/search/kept.js';
 import type { RankStatistics } from '#lib/server/search/statistics.js';
 
 // Bounds for a text search over many profiles: a sample of the best-ranked ones says how low the
@@ -44,7 +45,6 @@ interface SampledRow {
 }
 
 interface Drawn {
-	at: number;
 	/** The cursor it was drawn below (null: from the top). */
 	after: SearchQuery['after'];
 	size: number;
@@ -55,9 +55,7 @@ interface Drawn {
 // of matches below the new cursor: it is used again for a minute instead of drawing another. A
 // sample is only a bound; should a profile have changed since, the page comes up short and is read
 // again without one (query.ts).
-const SAMPLE_TTL_MS = 60_000;
-const MAX_SAMPLES = 500;
-const drawn = new WeakMap<Executor, Map<string, Drawn>>();
+const drawn = new Kept<Drawn>(60_000, 500);
 
 const below = (score: number, id: number, after: NonNullable<SearchQuery['after']>) =>
 	score < after.score || (score === after.score && id < after.id);
@@ -102,17 +100,9 @@ export async function sampleMatches(
 	// The same search, whatever its cursor: the statement's text and values without it.
 	const compiled = sql`${sql.join(names.map((name) => tests[name]))} ${match} ${score}`.compile(db);
 	const key = JSON.stringify([names, compiled.sql, compiled.parameters]);
-	let samples = drawn.get(db);
-	if (!samples) drawn.set(db, (samples = new Map()));
-	const now = Date.now();
-	const before = samples.get(key);
-	if (
-		before &&
-		now - before.at < SAMPLE_TTL_MS &&
-		after &&
-		(!before.after || !below(before.after.score, before.after.id, after))
-	) {
-		const reused = fromRows(before, after, names, statistics, () => samples.delete(key));
+	const before = drawn.get(db, key);
+	if (before && after && (!before.after || !below(before.after.score, before.after.id, after))) {
+		const reused = fromRows(before, after, names, statistics, () => drawn.delete(db, key, before));
 		if (reused) return reused;
 	}
 
@@ -152,12 +142,9 @@ export async function sampleMatches(
 		score: row.scores![i] === null ? null : Number(row.scores![i]),
 		tests: names.map((_, t) => Boolean(row.tests![t][i]))
 	}));
-	const fresh: Drawn = { at: now, after, size, rows };
-	samples.delete(key);
-	// The oldest sample goes first; Maps keep the order entries were set in.
-	if (samples.size >= MAX_SAMPLES) samples.delete(samples.keys().next().value!);
-	samples.set(key, fresh);
-	return fromRows(fresh, after, names, statistics, () => samples.delete(key));
+	const fresh: Drawn = { after, size, rows };
+	drawn.set(db, key, fresh);
+	return fromRows(fresh, after, names, statistics, () => drawn.delete(db, key, fresh));
 }
 
 /** The sample's rows below `after` as a bound, or null when they hold less than a page-full. */
