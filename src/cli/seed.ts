@@ -1758,7 +1758,8 @@ export async function seedDatabase(
 	let { n: userCount, top } = existing.rows[0];
 	if (options.reset && userCount > 0) {
 		// The seeded tables by name too: after a stopped bulk load their foreign keys may be missing.
-		await sql`truncate table ${sql.join([...SEEDED_TABLES, 'profile_search'].map((t) => sql.id(t)))} cascade`.execute(
+		// A truncation fires no delete trigger: the words of names (name_words) go by name as well.
+		await sql`truncate table ${sql.join([...SEEDED_TABLES, 'profile_search', 'name_words'].map((t) => sql.id(t)))} cascade`.execute(
 			db
 		);
 		log(`Deleted ${userCount.toLocaleString('en-US')} users and everything they owned.`);

@@ -312,6 +312,13 @@ export interface EndorsementRequestsTable {
 	created_at: CreatedAt;
 }
 
+/** The distinct words of listed profiles' names, kept by triggers on profile_search (typo search). */
+export interface NameWordsTable {
+	word: string;
+	/** Listed profiles whose names hold the word. */
+	holders: number;
+}
+
 export interface ProfileSearchTable {
 	user_id: number;
 	listed: boolean;
@@ -528,6 +535,7 @@ export interface Database {
 	endorsement_submissions: EndorsementSubmissionsTable;
 	endorsement_requests: EndorsementRequestsTable;
 	profile_search: ProfileSearchTable;
+	name_words: NameWordsTable;
 	shortlists: ShortlistsTable;
 	shortlist_entries: ShortlistEntriesTable;
 	conversations: ConversationsTable;

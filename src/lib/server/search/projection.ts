@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '#lib/server/db/connect.js';
+import { forgetTerms } from '#lib/server/search/statistics.js';
 
 // Projection of a profile into its search row (profile_search), the one table search reads.
 
@@ -18,8 +19,11 @@ export function searchRowsVersion(): number {
 export async function refreshSearchDocuments(db: Executor, userIds: number[]): Promise<void> {
 	if (userIds.length === 0) return;
 	rowsVersion++;
-	// Migration 2026_11_26_200000 holds a copy of this statement: change both together.
-	await sql`
+	// Migration 2026_11_26_200000 holds a copy of the insert: change both together.
+	const { rows } = await sql<{ renamed: boolean }>`
+		with before as (
+			select user_id, name_text, listed from profile_search where user_id in (${sql.join(userIds)})
+		), written as (
 		insert into profile_search (user_id, listed, document, name_vec, skills_vec, work_vec, bio_vec,
 			name_text, skills_text, skill_ids, skill_keys, handle, headline, bio_excerpt, avatar_etag,
 			location, availability, accepted_endorsements, endorsement_score, work_count,
@@ -69,7 +73,15 @@ export async function refreshSearchDocuments(db: Executor, userIds: number[]): P
 			verified_accounts = excluded.verified_accounts, evidence = excluded.evidence,
 			trust_rank = excluded.trust_rank, trust_band = excluded.trust_band,
 			trusted_groups = excluded.trusted_groups
+		returning user_id, name_text, listed)
+		select exists (
+			select 1 from written w left join before b using (user_id)
+			where (w.listed or b.listed) and (b.name_text is distinct from w.name_text
+				or b.listed is distinct from w.listed)) as renamed
 	`.execute(db);
+	// The words of listed names changed (name_words, kept by triggers): a search may have kept
+	// the names spelled like its words.
+	if (rows[0]?.renamed) forgetTerms();
 }
 
 /**

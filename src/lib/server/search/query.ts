@@ -54,6 +54,9 @@ export interface SearchResult {
 
 // Below this many matches, sorting them all costs less than bounding the page by a sample.
 const RARE_MATCHES = 2_000;
+// At most this many words of names, the closest, stand for a misspelled one: a short word is
+// close to many ('ann': Anna, Annika, Joanne…), and each costs the name index a read.
+const CLOSE_NAMES = 12;
 
 /**
  * Public, listed profiles matching the query, best first. Relevance counts each field once (name
@@ -80,8 +83,8 @@ export async function searchProfiles(
 			? {
 					all,
 					any: tsquery(words, '|'),
-					typo,
 					closeSkills: terms?.closeSkills ?? [],
+					closeNames: terms?.closeNames ?? [],
 					rare: terms !== null && terms.matches !== null && terms.matches < RARE_MATCHES,
 					// All the words match fewer than the rarest of them does: how many fewer, none can say.
 					share: words.length === 1 ? (terms?.share ?? null) : null,
@@ -98,8 +101,8 @@ export async function searchProfiles(
 	return findProfiles(db, query, ranks, {
 		all: corrected,
 		any: corrected,
-		typo: null,
 		closeSkills: [],
+		closeNames: [],
 		share: null,
 		stems: (terms?.correctionStems ?? []).map((stem) => ({ stem, prefix: false })),
 		rare:
@@ -122,6 +125,7 @@ async function termStatistics(
 	corrections: string[]
 ): Promise<{
 	closeSkills: string[];
+	closeNames: string[];
 	matches: number | null;
 	share: number | null;
 	correctionMatches: number | null;
@@ -133,6 +137,7 @@ async function termStatistics(
 		cachedTerms(db, words.join(' '), async () => {
 			const { rows } = await sql<{
 				close_skills: string[] | null;
+				close_names: string[] | null;
 				stems: string[][];
 				correction_stems: string[];
 			}>`
@@ -143,6 +148,13 @@ async function termStatistics(
 								where ${skillSpelledLike(typo)} and not (to_tsvector('english', k.name) @@ ${all}))`
 							: sql`null::text[]`
 					} as close_skills,
+					${
+						typo
+							? sql`array(select w.word from name_words w where ${typo} <% w.word
+								order by word_similarity(${typo}, w.word) desc, w.holders desc, w.word
+								limit ${CLOSE_NAMES})`
+							: sql`null::text[]`
+					} as close_names,
 					(select json_agg(tsvector_to_array(to_tsvector('english', w.word)) order by w.n)
 						from unnest(${words}::text[]) with ordinality as w(word, n)) as stems,
 					array(select unnest(tsvector_to_array(to_tsvector('english', fix)))
@@ -179,6 +191,7 @@ async function termStatistics(
 		),
 		correctionStems: row?.correction_stems ?? [],
 		closeSkills: row?.close_skills ?? [],
+		closeNames: row?.close_names ?? [],
 		matches: share === null ? null : share * (common?.rows ?? 0),
 		share,
 		correctionMatches
@@ -192,9 +205,10 @@ async function findProfiles(
 	words: {
 		all: RawBuilder<unknown>;
 		any: RawBuilder<unknown>;
-		typo: string | null;
 		/** Lowercased names of skills spelled like the typo word. */
 		closeSkills: string[];
+		/** Words of listed profiles' names spelled like the typo word (name_words). */
+		closeNames: string[];
 		/** Words that likely occur in few profiles: their matches are sorted without a sample. */
 		rare: boolean;
 		/** The words as the dictionary reduced them, to mark in the snippets. */
@@ -205,7 +219,6 @@ async function findProfiles(
 ): Promise<{ results: SearchResult[]; next: string | null }> {
 	const all = words?.all ?? null;
 	const any = words?.any ?? null;
-	const typo = words?.typo ?? null;
 
 	// Typo tolerance for one word of three letters or more: people named like it, and holders of
 	// skills spelled like it, match too.
@@ -247,7 +260,12 @@ async function findProfiles(
 	const closeSkill = closeSkills.length
 		? sql<SqlBool>`s.skill_keys && ${closeSkills}::text[]`
 		: null;
-	const closeName = typo ? sql<SqlBool>`${typo} <% s.name_text` : null;
+	// A close name holds one of the words of names spelled like the typo word, as a whole word.
+	// Those words are letters and digits only (name_words_of), so they cannot break the pattern.
+	const closeNames = words?.closeNames ?? [];
+	const closeName = closeNames.length
+		? sql<SqlBool>`s.name_text ~* ${`\\m(${closeNames.join('|')})\\M`}`
+		: null;
 	const matching = (
 		alternatives: (RawBuilder<SqlBool> | null)[],
 		listed = sql<SqlBool>`s.listed`

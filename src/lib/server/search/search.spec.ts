@@ -240,6 +240,57 @@ describe.each(testEngines())('search on $name', (engine) => {
 		expect(handles(await search(t.db, { q: 'spredsheets' }))).toEqual(['wrangler']);
 	});
 
+	it('finds a misspelled name at once, and lets it go with the name, the listing or the account', async () => {
+		const words = async () =>
+			(await t.db.selectFrom('name_words').select(['word', 'holders']).execute()).map(
+				(r) => `${r.word}:${r.holders}`
+			);
+		// Searched before anyone has the name: the names spelled like it are kept for a minute.
+		expect(handles(await search(t.db, { q: 'ndlovy' }))).toEqual([]);
+		const fields = {
+			displayName: 'Thandeka Mbeki-Ndlovu',
+			headline: 'Audience research',
+			bio: '',
+			location: null,
+			availability: 'open_to_work' as const,
+			visibility: 'public' as const
+		};
+		const thandeka = await person(t.db, 'thandeka', fields);
+		await person(t.db, 'sipho', { ...fields, displayName: 'Sipho Ndlovu' });
+		expect(await words()).toEqual(expect.arrayContaining(['ndlovu:2', 'thandeka:1', 'mbeki:1']));
+		const found = await search(t.db, { q: 'ndlovy' });
+		expect(handles(found).sort()).toEqual(['sipho', 'thandeka']);
+		expect(handles(await search(t.db, { q: 'thandkea' }))).toEqual(['thandeka']);
+
+		// Renamed: the old name's words are hers no more, the new one's are.
+		await profiles.updateProfile(t.db, thandeka.id, { ...fields, displayName: 'Thandeka Zwane' });
+		expect(handles(await search(t.db, { q: 'ndlovy' }))).toEqual(['sipho']);
+		expect(handles(await search(t.db, { q: 'zwano' }))).toEqual(['thandeka']);
+		expect(await words()).toEqual(expect.arrayContaining(['ndlovu:1', 'zwane:1']));
+		expect(await words()).not.toEqual(expect.arrayContaining([expect.stringMatching(/^mbeki:/)]));
+
+		// Private: a hidden member's name is nowhere in the words, and no misspelling finds her.
+		await profiles.updateProfile(t.db, thandeka.id, {
+			...fields,
+			displayName: 'Thandeka Zwane',
+			visibility: 'private'
+		});
+		expect(handles(await search(t.db, { q: 'zwano' }))).toEqual([]);
+		expect((await words()).filter((w) => /^(thandeka|zwane):/.test(w))).toEqual([]);
+		await profiles.updateProfile(t.db, thandeka.id, { ...fields, displayName: 'Thandeka Zwane' });
+		expect(await words()).toEqual(expect.arrayContaining(['thandeka:1', 'zwane:1']));
+
+		// Deleted: the account's name leaves the words with it.
+		const deleted = await accounts.deleteAccount(t.db, {
+			userId: thandeka.id,
+			currentPassword: 'a long passphrase'
+		});
+		expect(deleted.ok).toBe(true);
+		expect((await words()).filter((w) => /^(thandeka|zwane):/.test(w))).toEqual([]);
+		expect(handles(await search(t.db, { q: 'zwano' }))).toEqual([]);
+		expect(handles(await search(t.db, { q: 'ndlovy' }))).toEqual(['sipho']);
+	});
+
 	it('stops counting an endorsement once it is hidden', async () => {
 		const honest = (await accounts.findUserByHandle(t.db, 'honest'))!;
 		const [e] = await listInbox(t.db, honest.id);
