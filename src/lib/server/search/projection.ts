@@ -74,10 +74,13 @@ export async function refreshSearchDocuments(db: Executor, userIds: number[]): P
 			trust_rank = excluded.trust_rank, trust_band = excluded.trust_band,
 			trusted_groups = excluded.trusted_groups
 		returning user_id, name_text, listed)
+		-- Set operations (hashed), not a join: the planner cannot size the two and joined them in a loop.
 		select exists (
-			select 1 from written w left join before b using (user_id)
-			where (w.listed or b.listed) and (b.name_text is distinct from w.name_text
-				or b.listed is distinct from w.listed)) as renamed
+			(select user_id, name_text from written where listed
+				except select user_id, name_text from before where listed)
+			union all
+			(select user_id, name_text from before where listed
+				except select user_id, name_text from written where listed)) as renamed
 	`.execute(db);
 	// The words of listed names changed (name_words, kept by triggers): a search may have kept
 	// the names spelled like its words.
