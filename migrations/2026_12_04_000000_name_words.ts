@@ -45,11 +45,19 @@ export async function up(db: Kysely<any>): Promise<void> {
 					select w, count(*)::int as n from old_rows r cross join name_words_of(r.name_text) w
 					where r.listed group by w) counted;
 			else
+				-- Only rows whose listed name changed: a trust run rewrites every score, no name.
+				-- Set operations (hashed) find them; transition tables have no statistics to join by.
 				select array_agg(w order by w), array_agg(d order by w) into words, deltas from (
 					select w, sum(d)::int as d from (
-						select w, 1 as d from new_rows r cross join name_words_of(r.name_text) w where r.listed
+						select w, 1 as d from (
+							select user_id, name_text from new_rows where listed
+							except select user_id, name_text from old_rows where listed) r
+						cross join name_words_of(r.name_text) w
 						union all
-						select w, -1 from old_rows r cross join name_words_of(r.name_text) w where r.listed
+						select w, -1 from (
+							select user_id, name_text from old_rows where listed
+							except select user_id, name_text from new_rows where listed) r
+						cross join name_words_of(r.name_text) w
 					) both_sides group by w having sum(d) <> 0) counted;
 			end if;
 			if words is null then

@@ -22,6 +22,9 @@ export interface Sample {
 	size: number;
 	/** The lowest score of the best page-full of matches found: the page cannot score lower. */
 	lowest: number;
+	/** The evidence_rank and id of the match that scored it (the page's order breaks ties by id). */
+	lowestRank: number;
+	lowestId: number;
 	/** The evidence_rank of every profile sampled. */
 	ranks: number[];
 	/** How many of them each test matched. */
@@ -156,15 +159,17 @@ function fromRows(
 	forget: () => void
 ): Sample | null {
 	const rows = after ? sample.rows.filter((r) => r.rank <= after.score) : sample.rows;
-	const scores = rows
+	const matches = rows
 		.filter((r) => r.score !== null && (!after || below(r.score, r.id, after)))
-		.map((r) => r.score!)
-		.sort((x, y) => y - x);
-	if (scores.length <= PAGE_SIZE) return null;
+		.sort((x, y) => y.score! - x.score! || y.id - x.id);
+	if (matches.length <= PAGE_SIZE) return null;
+	const lowest = matches[PAGE_SIZE];
 	return {
 		// Rows that were all there was below the cursor stay all there is below a lower one.
 		size: sample.rows.length === sample.size ? rows.length : sample.size,
-		lowest: scores[PAGE_SIZE],
+		lowest: lowest.score!,
+		lowestRank: lowest.rank,
+		lowestId: lowest.id,
 		ranks: rows.map((r) => r.rank),
 		matched: Object.fromEntries(
 			names.map((name, t) => [name, rows.filter((r) => r.tests[t]).length])
@@ -185,6 +190,11 @@ export interface Band {
 	test: RawBuilder<SqlBool>;
 	/** How many sampled profiles the test's index would yield. */
 	entries: number;
+	/**
+	 * A profile that only this test matches scores its evidence_rank alone (a close skill or name:
+	 * no field holds the word as typed); any that the words match is in another band.
+	 */
+	rankAlone?: boolean;
 }
 
 /**
@@ -208,5 +218,17 @@ export function bandTest(band: Band, sample: Sample): RawBuilder<SqlBool> {
 	// The ranks first: a band is tested in the order written, and they cost next to nothing.
 	return sql<SqlBool>`(s.evidence_rank >= ${from} ${
 		to === Infinity ? sql`` : sql`and s.evidence_rank < ${to}`
-	} and ${test})`;
+	} ${band.rankAlone ? sameRankAbove(sample) : sql``} and ${test})`;
+}
+
+/**
+ * For a profile scoring its rank alone: above the page's lowest match by rank, then by id, as
+ * the page is ordered. Many profiles share a rank (the same work and accounts, no trust: 127,000
+ * at each of the top ranks of a million untrusted profiles); among those only the ids above the
+ * lowest match's can make the page, and the rank index reads just them. Ranks a hair below it
+ * (scores are rounded to six places) stay in.
+ */
+function sameRankAbove({ lowestRank, lowestId }: Sample): RawBuilder<SqlBool> {
+	return sql<SqlBool>`and ((s.evidence_rank, s.user_id) >= (${lowestRank}, ${lowestId})
+		or (s.evidence_rank >= ${lowestRank - ROUNDING} and s.evidence_rank < ${lowestRank}))`;
 }

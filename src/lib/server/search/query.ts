@@ -342,9 +342,16 @@ async function findProfiles(
 				}
 			];
 			if (closeSkill)
-				bands.push({ from: 0, to: null, test: closeSkill, entries: matched.closeSkill });
+				bands.push({
+					from: 0,
+					to: null,
+					test: closeSkill,
+					entries: matched.closeSkill,
+					rankAlone: true
+				});
 			// Trigram similarity costs far more per row than its index: that one is always read.
-			if (closeName) bands.push({ from: 0, to: null, test: closeName, entries: 0 });
+			if (closeName)
+				bands.push({ from: 0, to: null, test: closeName, entries: 0, rankAlone: true });
 			bounded = matching(bands.map((band) => bandTest(band, found)));
 		}
 	}
