@@ -31,6 +31,8 @@ import {
 // weights also keep few profiles within the words' reach of a page's last score (bands.ts).
 const WEIGHTS = { name: 0.1, skills: 0.06, work: 0.035, bio: 0.015 };
 const MAX_TEXT_SCORE = 0.21;
+// Scores and ranks are rounded to six places; a margin well above that keeps comparisons safe.
+const ROUNDING = 0.001;
 
 export interface SearchResult {
 	userId: number;
@@ -66,7 +68,13 @@ const CLOSE_NAMES = 12;
  */
 export async function searchProfiles(
 	db: Executor,
-	query: SearchQuery
+	query: SearchQuery,
+	/**
+	 * Below how many likely matches words count as rare, and whether every bound is walked rather
+	 * than sampled. Specs set them, so that a small database takes the paths a million profiles
+	 * take; the pages must not change.
+	 */
+	{ rareMatches = RARE_MATCHES, walk = false }: { rareMatches?: number; walk?: boolean } = {}
 ): Promise<{ results: SearchResult[]; next: string | null }> {
 	// Typo tolerance only for one word of 3 to 20 letters, with a bounded number of corrections.
 	const { words, typo, corrections } = searchTerms(query.q);
@@ -85,7 +93,10 @@ export async function searchProfiles(
 					any: tsquery(words, '|'),
 					closeSkills: terms?.closeSkills ?? [],
 					closeNames: terms?.closeNames ?? [],
-					rare: terms !== null && terms.matches !== null && terms.matches < RARE_MATCHES,
+					rare: terms !== null && terms.matches !== null && terms.matches < rareMatches,
+					// Rarer than the rarest common lexeme, which at a million profiles may still be
+					// thousands: a sample would mostly find less than a page-full.
+					walk: walk || (terms?.uncommon ?? false),
 					// All the words match fewer than the rarest of them does: how many fewer, none can say.
 					share: words.length === 1 ? (terms?.share ?? null) : null,
 					stems: terms?.stems ?? []
@@ -106,16 +117,20 @@ export async function searchProfiles(
 		share: null,
 		stems: (terms?.correctionStems ?? []).map((stem) => ({ stem, prefix: false })),
 		rare:
-			terms !== null && terms.correctionMatches !== null && terms.correctionMatches < RARE_MATCHES
+			terms !== null && terms.correctionMatches !== null && terms.correctionMatches < rareMatches,
+		// Corrections that are not rare are mostly a common name or word among others that occur
+		// nowhere: a sample scoring each of them on every field cost more than the page (14 ms at a
+		// million profiles), and mostly held less than a page-full.
+		walk: true
 	});
 }
 
 /**
  * How many listed profiles' documents likely match all the words (the last as a prefix) and any
  * of the corrections, by the planner's statistics (null without them), so that rare words skip
- * the sample. For one word to correct, also the skills spelled like it, except those whose name
- * holds the word itself: their holders match it anyway, and a common word would cost a second
- * index read.
+ * the sample. For one word to correct, also the skills and the words of names spelled like it,
+ * except those that hold the word itself: their holders match it anyway, and a common word would
+ * cost a second index read.
  */
 async function termStatistics(
 	db: Executor,
@@ -129,6 +144,8 @@ async function termStatistics(
 	matches: number | null;
 	share: number | null;
 	correctionMatches: number | null;
+	/** A word is among no common lexemes: how rare, the statistics cannot say. */
+	uncommon: boolean;
 	stems: QueryStem[];
 	correctionStems: string[];
 }> {
@@ -151,6 +168,7 @@ async function termStatistics(
 					${
 						typo
 							? sql`array(select w.word from name_words w where ${typo} <% w.word
+								and not (to_tsvector('english', w.word) @@ ${all})
 								order by word_similarity(${typo}, w.word) desc, w.holders desc, w.word
 								limit ${CLOSE_NAMES})`
 							: sql`null::text[]`
@@ -165,6 +183,7 @@ async function termStatistics(
 	]);
 	let share: number | null = null;
 	let correctionMatches: number | null = null;
+	let uncommon = false;
 	if (common && row) {
 		// Each word's share: the last is searched as a prefix, so every common lexeme it begins
 		// counts; a word among no common lexemes is rarer than the rarest. Stop words have no
@@ -178,6 +197,7 @@ async function termStatistics(
 				)
 					frequency += f;
 			share = Math.min(share ?? 1, frequency || common.rarest);
+			if (!frequency) uncommon = true;
 		}
 		correctionMatches =
 			(row.correction_stems ?? []).reduce(
@@ -194,7 +214,8 @@ async function termStatistics(
 		closeNames: row?.close_names ?? [],
 		matches: share === null ? null : share * (common?.rows ?? 0),
 		share,
-		correctionMatches
+		correctionMatches,
+		uncommon
 	};
 }
 
@@ -211,6 +232,8 @@ async function findProfiles(
 		closeNames: string[];
 		/** Words that likely occur in few profiles: their matches are sorted without a sample. */
 		rare: boolean;
+		/** Bound the page by the best-ranked page-full of matches alone, without a sample. */
+		walk?: boolean;
 		/** The words as the dictionary reduced them, to mark in the snippets. */
 		stems: QueryStem[];
 		/** The share of profiles whose documents likely match, when the statistics say. */
@@ -309,8 +332,8 @@ async function findProfiles(
 		// among profiles with less to match, the full sample is drawn at once.
 		const share = !closeSkill && !filters.length && !query.after ? words?.share : null;
 		const most = share ? (3 * (PAGE_SIZE + 1)) / share : undefined;
-		let found = await sampleMatches(db, { ...sampling, most });
-		if (!found && most !== undefined) found = await sampleMatches(db, sampling);
+		let found = words?.walk ? null : await sampleMatches(db, { ...sampling, most });
+		if (!found && most !== undefined && !words?.walk) found = await sampleMatches(db, sampling);
 		sample = found;
 		if (found) {
 			// Words add at most MAX_TEXT_SCORE to a profile's evidence_rank and never take anything
@@ -353,6 +376,24 @@ async function findProfiles(
 			if (closeName)
 				bands.push({ from: 0, to: null, test: closeName, entries: 0, rankAlone: true });
 			bounded = matching(bands.map((band) => bandTest(band, found)));
+		} else if (ranks) {
+			// Fewer than a page-full among the best-ranked, yet too many to sort them all (a surname
+			// at a million profiles: 13,000). The page-full of matches ranked best, found by walking
+			// the rank index or from the words' index as the planner sees fit, bounds the page as a
+			// sample does: each scores at least its rank, so no profile ranked more than the words
+			// can add below the lowest of them can make the page.
+			const walked = await sql<{ rank: number }>`
+				select s.evidence_rank as rank from profile_search s
+				where ${sql.join(matching([inDocument, closeSkill, closeName]), sql` and `)}
+				order by s.evidence_rank desc, s.user_id desc
+				offset ${PAGE_SIZE} limit 1`.execute(db);
+			const lowest = walked.rows[0];
+			if (lowest)
+				bounded = [
+					// `listed` as it is: the rank index may bound the words' index here.
+					...matching([inDocument, closeSkill, closeName]),
+					sql<SqlBool>`s.evidence_rank >= ${Number(lowest.rank) - MAX_TEXT_SCORE - ROUNDING}`
+				];
 		}
 	}
 

@@ -500,15 +500,17 @@ describe.each(testEngines())('search on $name', (engine) => {
 			},
 			transformResult: async (args) => args.result
 		});
-		const pages = async (q: string) => {
+		const pages = async (q: string, tuning: { rareMatches?: number; walk?: boolean } = {}) => {
 			const seen: { handle: string; score: number }[] = [];
 			let after: string | null = null;
 			statements = 0;
 			do {
-				const page: Awaited<ReturnType<typeof search>> = await search(counted, {
-					q,
-					...(after ? { after } : {})
-				});
+				const url = new URLSearchParams({ q, ...(after ? { after } : {}) });
+				const page: Awaited<ReturnType<typeof search>> = await searchProfiles(
+					counted,
+					parseSearchParams(url).query,
+					tuning
+				);
 				seen.push(...page.results.map((r) => ({ handle: r.handle, score: r.score })));
 				after = page.next;
 			} while (after);
@@ -525,6 +527,14 @@ describe.each(testEngines())('search on $name', (engine) => {
 			expect(after[i].seen, word).toEqual(before[i].seen);
 			// Fewer statements: the path with statistics was taken.
 			expect(after[i].statements, word).toBeLessThan(before[i].statements);
+		}
+		// Nothing rare, as at a million profiles: words among no common lexeme, and corrections,
+		// are bounded by the best-ranked page-full of their matches instead, the others sampled.
+		for (const word of words) {
+			const unrare = await pages(word, { rareMatches: 0 });
+			expect(unrare.seen, word).toEqual(after[words.indexOf(word)].seen);
+			const walked = await pages(word, { rareMatches: 0, walk: true });
+			expect(walked.seen, word).toEqual(after[words.indexOf(word)].seen);
 		}
 		const campain = after[0].seen;
 		expect(campain.length).toBeGreaterThan(20);
