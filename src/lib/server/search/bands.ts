@@ -9,7 +9,7 @@ import type { RankStatistics } from '#lib/server/search/statistics.js';
 
 export const PAGE_SIZE = 20;
 // Scores are rounded to six places; a margin well above that keeps every comparison safe.
-const ROUNDING = 0.001;
+export const ROUNDING = 0.001;
 // How many of the best-ranked profiles are scored first to bound a text search (sampleMatches):
 // a tenth of the listed profiles, within these limits.
 const RANK_SAMPLE = { least: 100, most: 1_000 };

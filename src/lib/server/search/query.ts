@@ -13,6 +13,7 @@ import {
 import {
 	bandTest,
 	PAGE_SIZE,
+	ROUNDING,
 	sampleMatches,
 	type Band,
 	type Sample
@@ -31,8 +32,6 @@ import {
 // weights also keep few profiles within the words' reach of a page's last score (bands.ts).
 const WEIGHTS = { name: 0.1, skills: 0.06, work: 0.035, bio: 0.015 };
 const MAX_TEXT_SCORE = 0.21;
-// Scores and ranks are rounded to six places; a margin well above that keeps comparisons safe.
-const ROUNDING = 0.001;
 
 export interface SearchResult {
 	userId: number;
