@@ -60,7 +60,7 @@ export async function refreshSearchDocuments(db: Executor, userIds: number[]): P
 			select count(*)::int as n from network_accounts na
 			where na.user_id = p.user_id and na.verification_status = 'verified'
 				and not ${sharedDomain(sql`na`)}) v
-		where p.user_id in (${sql.join(userIds)})
+		where p.user_id in (${sql.join(userIds)}) and u.id in (${sql.join(userIds)})
 		on conflict (user_id) do update set
 			listed = excluded.listed, document = excluded.document, name_vec = excluded.name_vec,
 			skills_vec = excluded.skills_vec, work_vec = excluded.work_vec, bio_vec = excluded.bio_vec,
