@@ -191,8 +191,8 @@ export interface Band {
 	/** How many sampled profiles the test's index would yield. */
 	entries: number;
 	/**
-	 * A profile that only this test matches scores its evidence_rank alone (a close skill or name:
-	 * no field holds the word as typed); any that the words match is in another band.
+	 * A profile that only this test matches scores its evidence_rank alone (a close name: no
+	 * field holds the word as typed); any that the words match is in another band.
 	 */
 	rankAlone?: boolean;
 }
