@@ -545,6 +545,46 @@ describe.each(testEngines())('search on $name', (engine) => {
 		expect(after[1].seen.map((r) => r.handle)).toContain('zola');
 	});
 
+	it('pages a misspelled surname alike whether its holders are found in the rank index or sorted', async () => {
+		// 'okafro': a swap near the end that trigrams miss, one of its corrections a word of names.
+		for (let i = 0; i < 26; i++)
+			await person(t.db, `okafor_${i}`, {
+				displayName: `Ada Okafor ${'x'.repeat(i % 3)}`.trim(),
+				headline: i % 5 === 0 ? 'Baker, Okafor family bakery' : 'Baker',
+				work: Array.from({ length: i % 4 }, (_, n) => `Bake ${n}`)
+			});
+		for (let i = 0; i < 6; i++)
+			await person(t.db, `smith_${i}`, { displayName: 'Ben Smith', work: ['Bake'] });
+		await sql`analyze profile_search`.execute(t.db);
+		const pages = async (tuning: { rareMatches?: number; walk?: boolean }) => {
+			const seen: { handle: string; score: number; matched: string[] }[] = [];
+			let after: string | null = null;
+			do {
+				const url = new URLSearchParams({ q: 'okafro', ...(after ? { after } : {}) });
+				const page: Awaited<ReturnType<typeof search>> = await searchProfiles(
+					t.db,
+					parseSearchParams(url).query,
+					tuning
+				);
+				seen.push(
+					...page.results.map((r) => ({ handle: r.handle, score: r.score, matched: r.matched }))
+				);
+				after = page.next;
+			} while (after);
+			return seen;
+		};
+		// Few matches: sorted. None rare, as at a million profiles: the 21 best-ranked holders of
+		// the close names bound the first page, found by walking the rank index.
+		const sorted = await pages({});
+		const walked = await pages({ rareMatches: 0, walk: true });
+		expect(sorted.map((r) => r.handle).toSorted()).toEqual(
+			Array.from({ length: 26 }, (_, i) => `okafor_${i}`).toSorted()
+		);
+		expect(walked).toEqual(sorted);
+		// Each is shown as a match on the name, which is spelled like the word.
+		for (const r of sorted) expect(r.matched, r.handle).toContain('name or headline');
+	});
+
 	it('reads a next page from the sample of the page before it, alike when profiles changed between', async () => {
 		// A database of its own: without the planner's statistics every word is sampled (with
 		// them, a word this rare would have its matches sorted instead).
