@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { testEngines, type TestDatabase } from '#lib/server/db/testing.js';
 import * as accounts from '#lib/server/accounts/index.js';
 import { HANDLE_PATTERN } from '#lib/server/auth/validation.js';
+import { refreshSearchDocuments } from '#lib/server/search/projection.js';
 import { pickHandle, Random, seedDatabase, uniqueHandle } from './seed.ts';
 import { dropSecondaryIndexes } from './seed-load.ts';
 
@@ -165,6 +166,23 @@ describe.each(testEngines())('a fresh bulk load on $name', (engine) => {
 			t.db
 		);
 		expect(search.rows[0].n).toBe(60);
+		// The words of listed names, counted once at the end of the load, as the triggers count them;
+		// and the triggers fire again afterwards.
+		const counted = await sql`
+			select w as word, count(*)::int as holders
+			from profile_search s cross join name_words_of(s.name_text) w
+			where s.listed group by w order by w`.execute(t.db);
+		const kept = await sql`select word, holders from name_words order by word`.execute(t.db);
+		expect(kept.rows.length).toBeGreaterThan(10);
+		expect(kept.rows).toEqual(counted.rows);
+		const listed = await sql<{ id: number }>`
+			select user_id as id from profile_search where listed order by user_id limit 1`.execute(t.db);
+		await sql`update profiles set display_name = 'Zephyrine Quorra' where user_id = ${listed.rows[0].id}`.execute(
+			t.db
+		);
+		await refreshSearchDocuments(t.db, [listed.rows[0].id]);
+		const renamed = await sql`select holders from name_words where word = 'quorra'`.execute(t.db);
+		expect(renamed.rows).toEqual([{ holders: 1 }]);
 		const endorsed = await sql<{ n: number }>`
 			select count(*)::int as n from endorsements where body ilike '%hire them again%'`.execute(t.db);
 		expect(endorsed.rows[0].n).toBeGreaterThan(0);
