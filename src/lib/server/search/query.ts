@@ -442,13 +442,13 @@ async function findProfiles(
 					byScore: bounded ?? matching([inDocument, closeName], sql<SqlBool>`(s.listed) is true`)
 				}
 			: { byScore: bounded ?? unbounded };
-	const named = closeName ? closeNamePattern : null;
-	let rows = await readPage(db, toRead, score, any, named);
+	const nameMatch = closeName ? closeNamePattern : null;
+	let rows = await readPage(db, toRead, score, any, nameMatch);
 	// The sample's page-full is always within the bands, unless a write came between the two
 	// statements: then the page comes up short, and is read again without them.
 	if (bounded && rows.length <= PAGE_SIZE) {
 		sample?.forget();
-		rows = await readPage(db, { byScore: unbounded }, score, any, named);
+		rows = await readPage(db, { byScore: unbounded }, score, any, nameMatch);
 	}
 
 	const page = rows.slice(0, PAGE_SIZE);
