@@ -125,6 +125,10 @@ test('endorsements from a group that signed up together count once, and everyone
 			.getByRole('listitem')
 	).toHaveText(['1 independent endorser, 1 of them vouched for by others', GROUP_LINE]);
 
+	// The run the operator's change queued may come after a scheduled one that already knew of
+	// it: then it runs while Maya accepts, and her band is due before anyone looks.
+	await admin.reload();
+	const runBeforeAccepting = await admin.getByTestId('last-trust-run').textContent();
 	for (const name of [...RING, IRIS]) {
 		await group(name)
 			.getByRole('button', { name: `Accept endorsement from ${name}` })
@@ -134,14 +138,18 @@ test('endorsements from a group that signed up together count once, and everyone
 		);
 	}
 
-	// Until the next trust run, Iris's endorsement shows, but no band is claimed.
+	// Until the next trust run, Iris's endorsement shows, but no band is claimed: checked on the
+	// page as loaded, unless a run finished since the accepting began.
 	const early = await (await browser.newContext()).newPage();
 	await early.goto(`/@${maya.handle}`);
 	const standingNow = endorsementsOn(early).getByTestId('trust-standing');
-	await expect(standingNow).toContainText(
-		`Endorsed by ${IRIS}, vouched for by others: not yet enough for a band.`
-	);
-	await expect(standingNow).toContainText('Trust: not yet.');
+	await admin.reload();
+	if ((await admin.getByTestId('last-trust-run').textContent()) === runBeforeAccepting) {
+		await expect(standingNow).toContainText(
+			`Endorsed by ${IRIS}, vouched for by others: not yet enough for a band.`
+		);
+		await expect(standingNow).toContainText('Trust: not yet.');
+	}
 	// The worker's schedule runs trust again once the accepted endorsements are a minute old.
 	await expect(async () => {
 		await early.reload();
