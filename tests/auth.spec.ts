@@ -89,7 +89,10 @@ test('a forgotten password is reset through the mailed link', async ({ page }) =
 	await logOut(page);
 	await page.goto('/login');
 	await page.getByRole('link', { name: 'Forgot your password?' }).click();
-	await page.getByLabel('Email').fill(user.email);
+	// The link navigates client-side; until the new page shows, 'Email' would match the log-in
+	// form's 'Email or handle' field (a CI run typed the address there and sent an empty form).
+	await expect(page.getByRole('heading', { name: 'Reset your password' })).toBeVisible();
+	await page.getByLabel('Email', { exact: true }).fill(user.email);
 	await page.getByRole('button', { name: 'Send reset link' }).click();
 	await expect(page.getByRole('status')).toContainText('If an account uses that address');
 
