@@ -350,6 +350,26 @@ async function forget(trx: Executor, d: Deferred): Promise<void> {
 	await sql`delete from ${sql.id(LEDGER)} where name = ${d.name}`.execute(trx);
 }
 
+/**
+ * `vacuum analyze` of this schema's tables but `except`, `lanes` at a time, the largest first: the
+ * visibility maps that index-only scans need, and statistics for the planner. Each table's vacuum
+ * is one process's work, so a single `vacuum analyze` of everything left a core idle.
+ */
+export async function vacuumTables(
+	db: Db,
+	{ except = [], lanes = 2 }: { except?: string[]; lanes?: number } = {}
+): Promise<void> {
+	const tables = await sql<{ name: string }>`
+		select c.relname as name from pg_class c
+		where c.relnamespace = current_schema()::regnamespace and c.relkind = 'r'
+			and c.relname <> all(${[...except, LEDGER]}::text[])
+		order by pg_total_relation_size(c.oid) desc, c.relname`.execute(db);
+	await inParallel(
+		tables.rows.map((table) => () => sql`vacuum analyze ${sql.id(table.name)}`.execute(db)),
+		lanes
+	);
+}
+
 /** Runs `tasks` two at a time: both cores busy on the server, or the server and Node at once. */
 export function inPairs(tasks: (() => Promise<unknown>)[]): Promise<void> {
 	return inParallel(tasks, 2);
