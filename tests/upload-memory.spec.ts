@@ -177,7 +177,7 @@ for (const engine of engines) {
 			const bound = Math.min(RSS_LIMIT[engine], before + UPLOAD_GROWTH_LIMIT);
 			console.log(
 				`[${engine}] ${UPLOADS} uploads of ${photos.map((p) => (fs.statSync(p).size / MB).toFixed(1)).join(', ')} MB at once: ` +
-					`RSS at rest ${mb(before)} (after ${settled.toFixed(1)} s; it fell by ${mb(fell)}), peak ${mb(peak)} (${peakReset ? 'VmHWM' : 'VmRSS every 20 ms'}), ` +
+					`RSS at rest ${mb(before)} (after ${settled.toFixed(1)} s; it fell by ${mb(Math.max(0, fell))}), peak ${mb(peak)} (${peakReset ? 'VmHWM' : 'VmRSS every 20 ms'}), ` +
 					`after ${mb(after)}; bound ${mb(bound)}; all answered in ${seconds.toFixed(1)} s`
 			);
 
