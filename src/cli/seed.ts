@@ -1876,7 +1876,7 @@ export async function seedDatabase(
 		);
 		phase('endorsements');
 		// Search rows read endorsement counts from an index alone once the visibility map is set.
-		vacuumed = sql`vacuum analyze endorsements`.execute(db);
+		vacuumed = sql`vacuum analyze ${sql.id(ENDORSEMENTS.table)}`.execute(db);
 		slowBuild = vacuumed.then(() => restoreIndexes(db, slow, INDEX_BUILD_MEMORY, { lanes: 1 }));
 		slowBuild.catch(() => {});
 	};
@@ -1958,7 +1958,7 @@ export async function seedDatabase(
 		// database gets in use (visibility maps for index-only scans). Every table but the
 		// endorsements (vacuumed once written) is done while their trigram GIN finishes on one core
 		// and their keys are checked: done after those, one vacuum at a time, a core stood idle.
-		othersVacuumed = vacuumTables(db, { except: ['endorsements'] });
+		othersVacuumed = vacuumTables(db, { except: [ENDORSEMENTS.table] });
 		othersVacuumed.catch(() => {});
 	} finally {
 		await restoreIndexes(db, searchIndexes, INDEX_BUILD_MEMORY);
